@@ -1,0 +1,44 @@
+/**
+ * Every limit of the platform, in one place, with units in the names. The relations between them are asserted
+ * below so that changing one cannot silently break another.
+ */
+import assert from 'node:assert/strict';
+
+/** Events in one POST /v1/provider/events batch. */
+export const eventsPerBatchMax = 1_000;
+/** Body of the event batch route: 1,000 events of ≤ 600 bytes each, plus the envelope. */
+export const eventBatchBodyBytesMax = 1_048_576;
+/** Body of every other route. */
+export const bodyBytesMax = 65_536;
+/** One event, serialised; used to size the batch body limit. */
+export const eventBytesMax = 600;
+/** Grants per page of the provider grant feed (larger than ordinary lists: providers drain it in bulk). */
+export const grantsPageMax = 1_000;
+/** Items per page of ordinary lists. */
+export const pageMax = 100;
+/** Idempotency-Key header length. */
+export const idempotencyKeyCharsMax = 255;
+/** Provider event ids and account references. */
+export const eventIdCharsMax = 128;
+export const accountRefCharsMax = 128;
+export const securityCodeCharsMax = 64;
+/** A Web eID token, as the JSON text of its fields (JPKI.md §3.3: 100–10,000). */
+export const authTokenCharsMin = 100;
+export const authTokenCharsMax = 10_000;
+/** A card-login challenge lives this long (JPKI.md §8: 5 minutes). */
+export const challengeTtlMs = 5 * 60_000;
+/** A citizen session lives this long from login: short, for shared terminals (DOMAIN.md §8.4). */
+export const sessionTtlMs = 15 * 60_000;
+/** One payment, top-up or refund: 100 million yen is far beyond any real card payment. */
+export const amountYenMax = 100_000_000;
+/** Outgoing call to a provider's verification endpoint. */
+export const providerCallTimeoutMs = 5_000;
+/** Retries of a store transaction that lost a deadlock or serialization race. */
+export const transactionAttemptsMax = 5;
+
+assert.ok(eventsPerBatchMax * eventBytesMax < eventBatchBodyBytesMax);
+assert.ok(bodyBytesMax < eventBatchBodyBytesMax);
+assert.ok(pageMax <= grantsPageMax);
+assert.ok(authTokenCharsMin < authTokenCharsMax && authTokenCharsMax < bodyBytesMax);
+assert.ok(challengeTtlMs < sessionTtlMs);
+assert.ok(Number.isSafeInteger(amountYenMax * eventsPerBatchMax * 100));
