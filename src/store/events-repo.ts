@@ -1,0 +1,185 @@
+/**
+ * Provider events and the append-only grant ledger. An event row exists only for an applied event; its primary
+ * key (provider, event id) makes a second application impossible, even from two server processes at once.
+ */
+import type { Tx } from './db.js';
+
+export interface EventRow {
+  eventId: string;
+  payloadSha256: string;
+  kind: string;
+  accountId: string;
+  amountYen: number;
+  occurredAtMs: number;
+  originalEventId: string | null;
+  reversedYen: number;
+}
+
+export async function findEvents(tx: Tx, providerId: string, eventIds: readonly string[]): Promise<Map<string, EventRow>> {
+  if (eventIds.length === 0) return new Map();
+  const rows = await tx.db
+    .selectFrom('events')
+    .select([
+      'event_id as eventId',
+      'payload_sha256 as payloadSha256',
+      'kind',
+      'account_id as accountId',
+      'amount_yen as amountYen',
+      'occurred_at_ms as occurredAtMs',
+      'original_event_id as originalEventId',
+      'reversed_yen as reversedYen',
+    ])
+    .where('provider_id', '=', providerId)
+    .where('event_id', 'in', eventIds)
+    .execute();
+  return new Map(rows.map((row) => [row.eventId, row]));
+}
+
+/** Inserts the event; false when a concurrent transaction applied the same event id first. */
+export async function insertEvent(tx: Tx, providerId: string, event: EventRow, nowMs: number): Promise<boolean> {
+  const result = await tx.db
+    .insertInto('events')
+    .values({
+      provider_id: providerId,
+      event_id: event.eventId,
+      payload_sha256: event.payloadSha256,
+      kind: event.kind,
+      account_id: event.accountId,
+      amount_yen: event.amountYen,
+      occurred_at_ms: event.occurredAtMs,
+      original_event_id: event.originalEventId,
+      reversed_yen: 0,
+      applied_at_ms: nowMs,
+    })
+    .onConflict((oc) => oc.columns(['provider_id', 'event_id']).doNothing())
+    .executeTakeFirst();
+  return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+}
+
+export async function setReversedYen(tx: Tx, providerId: string, eventId: string, reversedYen: number): Promise<void> {
+  await tx.db
+    .updateTable('events')
+    .set({ reversed_yen: reversedYen })
+    .where('provider_id', '=', providerId)
+    .where('event_id', '=', eventId)
+    .execute();
+}
+
+export interface LedgerEntry {
+  id: string;
+  campaignId: string;
+  personId: string;
+  accountId: string;
+  eventId: string;
+  points: number;
+  eligibleDeltaYen: number;
+}
+
+/**
+ * Appends grants to the ledger at the next positions of the provider's feed. The feed-head row is locked until
+ * commit, so positions become visible in order and a reader's cursor never skips a grant committed later.
+ * Callers take this lock last, after every balance lock.
+ */
+export async function appendLedgerEntries(tx: Tx, providerId: string, entries: readonly LedgerEntry[], nowMs: number): Promise<void> {
+  if (entries.length === 0) return;
+  const head = await tx.db
+    .updateTable('provider_feed_heads')
+    .set((eb) => ({ last_seq: eb('last_seq', '+', entries.length) }))
+    .where('provider_id', '=', providerId)
+    .returning('last_seq')
+    .executeTakeFirstOrThrow();
+  const firstSeq = head.last_seq - entries.length + 1;
+  await tx.db
+    .insertInto('ledger_entries')
+    .values(
+      entries.map((entry, index) => ({
+        id: entry.id,
+        provider_id: providerId,
+        provider_seq: firstSeq + index,
+        campaign_id: entry.campaignId,
+        person_id: entry.personId,
+        account_id: entry.accountId,
+        event_id: entry.eventId,
+        points: entry.points,
+        eligible_delta_yen: entry.eligibleDeltaYen,
+        created_at_ms: nowMs,
+      })),
+    )
+    .execute();
+}
+
+export interface GrantSummary {
+  grantId: string;
+  eventId: string;
+  campaignId: string;
+  points: number;
+}
+
+export async function listGrantsOfEvents(tx: Tx, providerId: string, eventIds: readonly string[]): Promise<GrantSummary[]> {
+  if (eventIds.length === 0) return [];
+  return tx.db
+    .selectFrom('ledger_entries')
+    .select(['id as grantId', 'event_id as eventId', 'campaign_id as campaignId', 'points'])
+    .where('provider_id', '=', providerId)
+    .where('event_id', 'in', eventIds)
+    .orderBy('provider_seq')
+    .execute();
+}
+
+export interface FeedGrant {
+  grantId: string;
+  seq: number;
+  accountRef: string;
+  campaignId: string;
+  eventId: string;
+  points: number;
+  createdAtMs: number;
+  acknowledged: boolean;
+}
+
+/** One page of the provider's grant feed after a position: only its own grants, never a person or Mykey ID. */
+export async function listFeedGrants(tx: Tx, providerId: string, afterSeq: number, limit: number): Promise<FeedGrant[]> {
+  const rows = await tx.db
+    .selectFrom('ledger_entries as l')
+    .innerJoin('accounts as a', 'a.id', 'l.account_id')
+    .leftJoin('grant_acks as k', 'k.ledger_entry_id', 'l.id')
+    .select([
+      'l.id as grantId',
+      'l.provider_seq as seq',
+      'a.account_ref as accountRef',
+      'l.campaign_id as campaignId',
+      'l.event_id as eventId',
+      'l.points',
+      'l.created_at_ms as createdAtMs',
+      'k.acked_at_ms as ackedAtMs',
+    ])
+    .where('l.provider_id', '=', providerId)
+    .where('l.provider_seq', '>', afterSeq)
+    .orderBy('l.provider_seq')
+    .limit(limit)
+    .execute();
+  return rows.map(({ ackedAtMs, ...row }) => ({ ...row, acknowledged: ackedAtMs !== null }));
+}
+
+/** Which of these grant ids belong to the provider. */
+export async function findOwnGrantIds(tx: Tx, providerId: string, grantIds: readonly string[]): Promise<Set<string>> {
+  if (grantIds.length === 0) return new Set();
+  const rows = await tx.db
+    .selectFrom('ledger_entries')
+    .select('id')
+    .where('provider_id', '=', providerId)
+    .where('id', 'in', grantIds)
+    .execute();
+  return new Set(rows.map((row) => row.id));
+}
+
+/** Records acknowledgements; returns how many were new (a repeated ack is a no-op). */
+export async function insertGrantAcks(tx: Tx, providerId: string, grantIds: readonly string[], nowMs: number): Promise<number> {
+  if (grantIds.length === 0) return 0;
+  const result = await tx.db
+    .insertInto('grant_acks')
+    .values(grantIds.map((id) => ({ ledger_entry_id: id, provider_id: providerId, acked_at_ms: nowMs })))
+    .onConflict((oc) => oc.column('ledger_entry_id').doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0n);
+}

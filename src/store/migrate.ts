@@ -1,0 +1,16 @@
+/**
+ * Runs the migrations in name order (ISO-date prefixes). Kysely's migrator takes a lock, so several server
+ * processes starting at once on one PostgreSQL database migrate it exactly once.
+ */
+import { Migrator, type Kysely, type Migration } from 'kysely';
+import * as initial from './migrations/2026-11-27-initial.js';
+
+const migrations: Record<string, Migration> = {
+  '2026-11-27-initial': initial,
+};
+
+export async function migrateToLatest(db: Kysely<any>): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error } = await migrator.migrateToLatest();
+  if (error !== undefined) throw error;
+}

@@ -1,0 +1,114 @@
+/**
+ * Persons, their certificate credentials, card-login challenges and citizen sessions.
+ */
+import type { Tx } from './db.js';
+
+export interface PersonRow {
+  personId: string;
+  mykeyId: string;
+}
+
+export async function findPersonByCredential(tx: Tx, credentialHash: string): Promise<PersonRow | undefined> {
+  const row = await tx.db
+    .selectFrom('credentials')
+    .innerJoin('persons', 'persons.id', 'credentials.person_id')
+    .select(['persons.id as personId', 'persons.mykey_id as mykeyId'])
+    .where('credentials.credential_hash', '=', credentialHash)
+    .executeTakeFirst();
+  return row;
+}
+
+export async function findPersonById(tx: Tx, personId: string): Promise<PersonRow | undefined> {
+  return tx.db
+    .selectFrom('persons')
+    .select(['id as personId', 'mykey_id as mykeyId'])
+    .where('id', '=', personId)
+    .executeTakeFirst();
+}
+
+export async function insertPerson(tx: Tx, input: { personId: string; mykeyId: string; nowMs: number }): Promise<void> {
+  await tx.db.insertInto('persons').values({ id: input.personId, mykey_id: input.mykeyId, created_at_ms: input.nowMs }).execute();
+}
+
+export async function insertCredential(
+  tx: Tx,
+  input: { credentialHash: string; personId: string; notAfterMs: number; nowMs: number },
+): Promise<void> {
+  await tx.db
+    .insertInto('credentials')
+    .values({
+      credential_hash: input.credentialHash,
+      person_id: input.personId,
+      not_after_ms: input.notAfterMs,
+      created_at_ms: input.nowMs,
+      last_login_at_ms: input.nowMs,
+    })
+    .execute();
+}
+
+export async function touchCredential(tx: Tx, credentialHash: string, nowMs: number): Promise<void> {
+  await tx.db.updateTable('credentials').set({ last_login_at_ms: nowMs }).where('credential_hash', '=', credentialHash).execute();
+}
+
+export interface ChallengeRow {
+  id: string;
+  nonce: string;
+  purpose: string;
+  sessionId: string | null;
+  bindingSha256: string | null;
+  expiresAtMs: number;
+}
+
+export async function insertChallenge(tx: Tx, challenge: ChallengeRow): Promise<void> {
+  await tx.db
+    .insertInto('challenges')
+    .values({
+      id: challenge.id,
+      nonce: challenge.nonce,
+      purpose: challenge.purpose,
+      session_id: challenge.sessionId,
+      binding_sha256: challenge.bindingSha256,
+      expires_at_ms: challenge.expiresAtMs,
+    })
+    .execute();
+}
+
+/** Deletes and returns the challenge in one statement, so that it can be used once even under concurrency. */
+export async function consumeChallenge(tx: Tx, challengeId: string): Promise<ChallengeRow | undefined> {
+  const row = await tx.db.deleteFrom('challenges').where('id', '=', challengeId).returningAll().executeTakeFirst();
+  if (row === undefined) return undefined;
+  return {
+    id: row.id,
+    nonce: row.nonce,
+    purpose: row.purpose,
+    sessionId: row.session_id,
+    bindingSha256: row.binding_sha256,
+    expiresAtMs: row.expires_at_ms,
+  };
+}
+
+export async function deleteExpiredChallenges(tx: Tx, nowMs: number): Promise<void> {
+  await tx.db.deleteFrom('challenges').where('expires_at_ms', '<=', nowMs).execute();
+}
+
+export async function insertSession(
+  tx: Tx,
+  input: { tokenSha256: string; personId: string; nowMs: number; expiresAtMs: number },
+): Promise<void> {
+  await tx.db
+    .insertInto('sessions')
+    .values({ token_sha256: input.tokenSha256, person_id: input.personId, created_at_ms: input.nowMs, expires_at_ms: input.expiresAtMs })
+    .execute();
+}
+
+export async function findSession(tx: Tx, tokenSha256: string): Promise<{ personId: string; expiresAtMs: number } | undefined> {
+  return tx.db
+    .selectFrom('sessions')
+    .select(['person_id as personId', 'expires_at_ms as expiresAtMs'])
+    .where('token_sha256', '=', tokenSha256)
+    .executeTakeFirst();
+}
+
+export async function deleteSession(tx: Tx, tokenSha256: string): Promise<void> {
+  await tx.db.deleteFrom('sessions').where('token_sha256', '=', tokenSha256).execute();
+}

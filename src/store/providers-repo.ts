@@ -1,0 +1,111 @@
+/**
+ * Providers (payment companies), their services, their signing keys and the replay guard of their signatures.
+ */
+import type { Tx } from './db.js';
+
+export interface ProviderRow {
+  id: string;
+  name: string;
+  verifyUrl: string;
+}
+
+export interface ProviderServiceRow {
+  id: string;
+  providerId: string;
+  name: string;
+}
+
+export async function insertProvider(tx: Tx, provider: ProviderRow, nowMs: number): Promise<void> {
+  await tx.db
+    .insertInto('providers')
+    .values({ id: provider.id, name: provider.name, verify_url: provider.verifyUrl, created_at_ms: nowMs })
+    .execute();
+  await tx.db.insertInto('provider_feed_heads').values({ provider_id: provider.id, last_seq: 0 }).execute();
+}
+
+export async function insertProviderService(tx: Tx, service: ProviderServiceRow, nowMs: number): Promise<void> {
+  await tx.db
+    .insertInto('provider_services')
+    .values({ id: service.id, provider_id: service.providerId, name: service.name, created_at_ms: nowMs })
+    .execute();
+}
+
+export async function findProvider(tx: Tx, providerId: string): Promise<ProviderRow | undefined> {
+  return tx.db
+    .selectFrom('providers')
+    .select(['id', 'name', 'verify_url as verifyUrl'])
+    .where('id', '=', providerId)
+    .executeTakeFirst();
+}
+
+export async function findProviderService(tx: Tx, serviceId: string): Promise<ProviderServiceRow | undefined> {
+  return tx.db
+    .selectFrom('provider_services')
+    .select(['id', 'provider_id as providerId', 'name'])
+    .where('id', '=', serviceId)
+    .executeTakeFirst();
+}
+
+export async function listProviders(tx: Tx): Promise<Array<ProviderRow & { services: ProviderServiceRow[] }>> {
+  const providers = await tx.db.selectFrom('providers').select(['id', 'name', 'verify_url as verifyUrl']).orderBy('id').execute();
+  const services = await tx.db.selectFrom('provider_services').select(['id', 'provider_id as providerId', 'name']).orderBy('id').execute();
+  return providers.map((p) => ({ ...p, services: services.filter((s) => s.providerId === p.id) }));
+}
+
+export async function insertProviderKey(
+  tx: Tx,
+  input: { keyId: string; providerId: string; secretSealed: string; nowMs: number },
+): Promise<void> {
+  await tx.db
+    .insertInto('provider_keys')
+    .values({ key_id: input.keyId, provider_id: input.providerId, secret_sealed: input.secretSealed, created_at_ms: input.nowMs, revoked_at_ms: null })
+    .execute();
+}
+
+/** An unrevoked key; several may be active at once so that providers can rotate with overlap. */
+export async function findActiveProviderKey(tx: Tx, keyId: string): Promise<{ providerId: string; secretSealed: string } | undefined> {
+  return tx.db
+    .selectFrom('provider_keys')
+    .select(['provider_id as providerId', 'secret_sealed as secretSealed'])
+    .where('key_id', '=', keyId)
+    .where('revoked_at_ms', 'is', null)
+    .executeTakeFirst();
+}
+
+/** The newest active key of a provider, used to sign our calls to its verification endpoint. */
+export async function findNewestProviderKey(tx: Tx, providerId: string): Promise<{ keyId: string; secretSealed: string } | undefined> {
+  return tx.db
+    .selectFrom('provider_keys')
+    .select(['key_id as keyId', 'secret_sealed as secretSealed'])
+    .where('provider_id', '=', providerId)
+    .where('revoked_at_ms', 'is', null)
+    .orderBy('created_at_ms', 'desc')
+    .orderBy('key_id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export async function revokeProviderKey(tx: Tx, input: { providerId: string; keyId: string; nowMs: number }): Promise<boolean> {
+  const result = await tx.db
+    .updateTable('provider_keys')
+    .set({ revoked_at_ms: input.nowMs })
+    .where('provider_id', '=', input.providerId)
+    .where('key_id', '=', input.keyId)
+    .where('revoked_at_ms', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/**
+ * Records a signature as used; false when it was seen before (a replay). Expired records are dropped on the way,
+ * so the table holds at most one replay window of signatures.
+ */
+export async function recordSignatureOnce(tx: Tx, input: { signatureSha256: string; expiresAtMs: number; nowMs: number }): Promise<boolean> {
+  await tx.db.deleteFrom('signature_nonces').where('expires_at_ms', '<', input.nowMs).execute();
+  const inserted = await tx.db
+    .insertInto('signature_nonces')
+    .values({ signature_sha256: input.signatureSha256, expires_at_ms: input.expiresAtMs })
+    .onConflict((oc) => oc.column('signature_sha256').doNothing())
+    .executeTakeFirst();
+  return (inserted.numInsertedOrUpdatedRows ?? 0n) > 0n;
+}

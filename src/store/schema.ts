@@ -1,0 +1,182 @@
+/**
+ * Table types for Kysely. Times are epoch milliseconds (bigint columns, numbers in TypeScript); money is integer
+ * yen and points are integers. Nothing here holds a name, an address or a My Number: persons are a random id and
+ * a Mykey ID, and certificates are kept only as keyed hashes of issuer + serial.
+ */
+import type { Generated } from 'kysely';
+
+export interface PersonsTable {
+  id: string;
+  mykey_id: string;
+  created_at_ms: number;
+}
+
+export interface CredentialsTable {
+  /** HMAC-SHA-256 (platform key) of the certificate's issuer DER and serial: not recomputable without the key. */
+  credential_hash: string;
+  person_id: string;
+  not_after_ms: number;
+  created_at_ms: number;
+  last_login_at_ms: number;
+}
+
+export interface ProvidersTable {
+  id: string;
+  name: string;
+  verify_url: string;
+  created_at_ms: number;
+}
+
+export interface ProviderServicesTable {
+  id: string;
+  provider_id: string;
+  name: string;
+  created_at_ms: number;
+}
+
+export interface ProviderKeysTable {
+  key_id: string;
+  provider_id: string;
+  /** The HMAC secret, sealed with AES-256-GCM under a key derived from the platform secret. */
+  secret_sealed: string;
+  created_at_ms: number;
+  revoked_at_ms: number | null;
+}
+
+export interface AccountsTable {
+  id: string;
+  provider_id: string;
+  provider_service_id: string;
+  /** The provider's own reference of the account (決済サービスID); unique per provider. */
+  account_ref: string;
+  created_at_ms: number;
+}
+
+export interface CampaignsTable {
+  id: string;
+  version: number;
+  /** The CampaignDefinition as JSON. */
+  definition: string;
+  created_at_ms: number;
+}
+
+export interface BindingsTable {
+  id: string;
+  person_id: string;
+  campaign_id: string;
+  account_id: string;
+  provider_service_id: string;
+  created_at_ms: number;
+}
+
+export interface EventsTable {
+  provider_id: string;
+  event_id: string;
+  /** sha256 of the canonical event payload: same id + other payload = idempotency_conflict. */
+  payload_sha256: string;
+  kind: string;
+  account_id: string;
+  amount_yen: number;
+  occurred_at_ms: number;
+  original_event_id: string | null;
+  /** Sum of refunds and cancels applied against this event. */
+  reversed_yen: Generated<number>;
+  applied_at_ms: number;
+}
+
+export interface BalancesTable {
+  person_id: string;
+  campaign_id: string;
+  eligible_yen: number;
+  points_granted: number;
+  updated_at_ms: number;
+}
+
+export interface LedgerEntriesTable {
+  id: string;
+  provider_id: string;
+  /** Position in the provider's grant feed, assigned in commit order under the feed-head lock. */
+  provider_seq: number;
+  campaign_id: string;
+  person_id: string;
+  account_id: string;
+  event_id: string;
+  points: number;
+  eligible_delta_yen: number;
+  created_at_ms: number;
+}
+
+export interface ProviderFeedHeadsTable {
+  provider_id: string;
+  last_seq: number;
+}
+
+export interface GrantAcksTable {
+  ledger_entry_id: string;
+  provider_id: string;
+  acked_at_ms: number;
+}
+
+export interface ChallengesTable {
+  id: string;
+  nonce: string;
+  purpose: string;
+  /** For bind challenges: the session that asked, and the sha256 of the binding details the card signs. */
+  session_id: string | null;
+  binding_sha256: string | null;
+  expires_at_ms: number;
+}
+
+export interface SessionsTable {
+  /** sha256 of the bearer token; the token itself is never stored. */
+  token_sha256: string;
+  person_id: string;
+  created_at_ms: number;
+  expires_at_ms: number;
+}
+
+export interface IdempotencyRecordsTable {
+  scope: string;
+  key: string;
+  request_sha256: string;
+  status_code: number;
+  response_body: string;
+  created_at_ms: number;
+}
+
+export interface SignatureNoncesTable {
+  signature_sha256: string;
+  expires_at_ms: number;
+}
+
+export interface AuditLogTable {
+  seq: number;
+  at_ms: number;
+  actor: string;
+  action: string;
+  subject: string;
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface Schema {
+  persons: PersonsTable;
+  credentials: CredentialsTable;
+  providers: ProvidersTable;
+  provider_services: ProviderServicesTable;
+  provider_keys: ProviderKeysTable;
+  accounts: AccountsTable;
+  campaigns: CampaignsTable;
+  bindings: BindingsTable;
+  events: EventsTable;
+  balances: BalancesTable;
+  ledger_entries: LedgerEntriesTable;
+  provider_feed_heads: ProviderFeedHeadsTable;
+  grant_acks: GrantAcksTable;
+  challenges: ChallengesTable;
+  sessions: SessionsTable;
+  idempotency_records: IdempotencyRecordsTable;
+  signature_nonces: SignatureNoncesTable;
+  audit_log: AuditLogTable;
+}
