@@ -1,0 +1,150 @@
+/**
+ * Card login (DESIGN.md §2.1, JPKI.md §8): single-use challenges, token verification, and the person found by
+ * the keyed hash of the certificate — or created, with a new Mykey ID, at the first login.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { challengeTtlMs, sessionTtlMs } from '../domain/limits.js';
+import { generateMykeyId } from '../domain/mykey-id.js';
+import { fail, ok, type Result } from '../domain/result.js';
+import { verifyAuthToken, type AuthToken, type AuthTokenErrorCode } from '../identity/auth-token.js';
+import { isUniqueViolation } from '../store/db.js';
+import {
+  consumeChallenge,
+  deleteExpiredChallenges,
+  findPersonByCredential,
+  insertChallenge,
+  insertCredential,
+  insertPerson,
+  insertSession,
+  touchCredential,
+  type ChallengeRow,
+  type PersonRow,
+} from '../store/persons-repo.js';
+import type { AppContext } from './context.js';
+import { credentialHash } from './platform-keys.js';
+
+export type ChallengePurpose = 'login' | 'bind';
+
+export interface IssuedChallenge {
+  challengeId: string;
+  nonce: string;
+  expiresAtMs: number;
+}
+
+/**
+ * Issues a single-use challenge. A bind challenge carries the sha256 of the binding details inside its nonce, so
+ * the card's signature covers them (the agent can show and check them before the PIN).
+ */
+export async function issueChallenge(
+  ctx: AppContext,
+  input: { purpose: ChallengePurpose; sessionId?: string; bindingSha256?: string },
+): Promise<IssuedChallenge> {
+  const nowMs = ctx.clock.nowMs();
+  const random = randomBytes(32).toString('base64');
+  const nonce = input.bindingSha256 === undefined ? random : `${random}.bind.${input.bindingSha256}`;
+  const challenge: ChallengeRow = {
+    id: randomUUID(),
+    nonce,
+    purpose: input.purpose,
+    sessionId: input.sessionId ?? null,
+    bindingSha256: input.bindingSha256 ?? null,
+    expiresAtMs: nowMs + challengeTtlMs,
+  };
+  await ctx.store.transaction(async (tx) => {
+    await deleteExpiredChallenges(tx, nowMs);
+    await insertChallenge(tx, challenge);
+  });
+  return { challengeId: challenge.id, nonce, expiresAtMs: challenge.expiresAtMs };
+}
+
+export type CardProofErrorCode =
+  | 'challenge_not_found'
+  | 'challenge_expired'
+  | 'challenge_purpose_mismatch'
+  | AuthTokenErrorCode
+  | 'certificate_revoked'
+  | 'revocation_unavailable';
+
+export interface CardProof {
+  challenge: ChallengeRow;
+  credentialHash: string;
+  notAfterMs: number;
+}
+
+/**
+ * Consumes the challenge (it is gone even if what follows fails: a nonce is never usable twice) and verifies the
+ * token against it: chain, validity, purpose, signature over origin and nonce, then revocation.
+ */
+export async function proveCard(
+  ctx: AppContext,
+  input: { challengeId: string; purpose: ChallengePurpose; token: AuthToken },
+): Promise<Result<CardProof, CardProofErrorCode>> {
+  const nowMs = ctx.clock.nowMs();
+  const challenge = await ctx.store.transaction((tx) => consumeChallenge(tx, input.challengeId));
+  if (challenge === undefined) return fail('challenge_not_found', 'no such challenge, or it was already used', 'challengeId');
+  if (challenge.expiresAtMs <= nowMs) return fail('challenge_expired', 'the challenge has expired; ask for a new one', 'challengeId');
+  if (challenge.purpose !== input.purpose) {
+    return fail('challenge_purpose_mismatch', `the challenge was issued for ${challenge.purpose}`, 'challengeId');
+  }
+  const verified = verifyAuthToken({ token: input.token, nonce: challenge.nonce, origin: ctx.origin, trust: ctx.trust, nowMs });
+  if (!verified.ok) return verified;
+  if (ctx.revocation !== undefined) {
+    const status = await ctx.revocation.check({ issuerNameDer: verified.value.issuerNameDer, serialHex: verified.value.serialHex, nowMs });
+    if (!status.ok) return status;
+  }
+  return ok({ challenge, credentialHash: credentialHash(ctx.keys, verified.value), notAfterMs: verified.value.notAfterMs });
+}
+
+const mykeyIdAttemptsMax = 5;
+
+/** The person of a credential, created with a fresh Mykey ID at the first login. */
+async function findOrCreatePerson(ctx: AppContext, proof: CardProof): Promise<PersonRow & { created: boolean }> {
+  for (let attempt = 1; ; attempt += 1) {
+    const nowMs = ctx.clock.nowMs();
+    try {
+      return await ctx.store.transaction(async (tx) => {
+        const existing = await findPersonByCredential(tx, proof.credentialHash);
+        if (existing !== undefined) {
+          await touchCredential(tx, proof.credentialHash, nowMs);
+          return { ...existing, created: false };
+        }
+        const person = { personId: randomUUID(), mykeyId: generateMykeyId() };
+        await insertPerson(tx, { ...person, nowMs });
+        await insertCredential(tx, { credentialHash: proof.credentialHash, personId: person.personId, notAfterMs: proof.notAfterMs, nowMs });
+        return { ...person, created: true };
+      });
+    } catch (error) {
+      // A Mykey ID collision, or the same card logging in twice at once: run again, and find the winner's row.
+      if (!isUniqueViolation(error) || attempt >= mykeyIdAttemptsMax) throw error;
+    }
+  }
+}
+
+export interface LoginResult {
+  mykeyId: string;
+  personCreated: boolean;
+  sessionToken: string;
+  expiresAtMs: number;
+}
+
+export function sessionTokenSha256(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/**
+ * Logs in with the card: the same card always reaches the same Mykey ID.
+ * Codes: those of `proveCard`.
+ */
+export async function loginWithCard(
+  ctx: AppContext,
+  input: { challengeId: string; token: AuthToken },
+): Promise<Result<LoginResult, CardProofErrorCode>> {
+  const proof = await proveCard(ctx, { ...input, purpose: 'login' });
+  if (!proof.ok) return proof;
+  const person = await findOrCreatePerson(ctx, proof.value);
+  const sessionToken = randomBytes(32).toString('base64url');
+  const nowMs = ctx.clock.nowMs();
+  const expiresAtMs = nowMs + sessionTtlMs;
+  await ctx.store.transaction((tx) => insertSession(tx, { tokenSha256: sessionTokenSha256(sessionToken), personId: person.personId, nowMs, expiresAtMs }));
+  return ok({ mykeyId: person.mykeyId, personCreated: person.created, sessionToken, expiresAtMs });
+}

@@ -1,0 +1,51 @@
+/**
+ * What every use case gets: the store, the clock, the platform keys, the card trust store, the origin card
+ * logins are bound to, and the edges to the outside (provider verification, revocation). Each edge is an
+ * interface so that tests give a fake that implements the same contract.
+ */
+import type { Result } from '../domain/result.js';
+import type { TrustStore } from '../identity/trust-store.js';
+import type { Store } from '../store/db.js';
+import type { PlatformKeys } from './platform-keys.js';
+
+export interface Clock {
+  nowMs(): number;
+}
+
+export const systemClock: Clock = { nowMs: () => Date.now() };
+
+export interface AccountVerificationRequest {
+  campaignId: string;
+  providerServiceId: string;
+  accountRef: string;
+  securityCode: string;
+}
+
+/** Asks a provider whether a payment-service ID and security code belong together (DESIGN.md §2.3). */
+export interface ProviderVerifier {
+  verify(input: {
+    verifyUrl: string;
+    keyId: string;
+    secret: Buffer;
+    request: AccountVerificationRequest;
+  }): Promise<Result<void, 'provider_unavailable' | 'account_verification_failed'>>;
+}
+
+/**
+ * Revocation status of a card certificate. The CRL / OCSP implementation comes with issue #3; until a checker is
+ * configured, logins are checked for chain, validity, purpose and signature only, and the server says so at start.
+ */
+export interface RevocationChecker {
+  check(input: { issuerNameDer: Uint8Array; serialHex: string; nowMs: number }): Promise<Result<void, 'certificate_revoked' | 'revocation_unavailable'>>;
+}
+
+export interface AppContext {
+  store: Store;
+  clock: Clock;
+  keys: PlatformKeys;
+  trust: TrustStore;
+  /** The https origin (http://localhost… in development) card signatures are bound to. */
+  origin: string;
+  providerVerifier: ProviderVerifier;
+  revocation: RevocationChecker | undefined;
+}

@@ -1,0 +1,145 @@
+/**
+ * Operator use cases: campaigns from presets or JSON, providers with their services and keys, statistics and the
+ * audit log. Every change is recorded in the hash-chained audit log in the same transaction as the change.
+ */
+import { randomBytes } from 'node:crypto';
+import { validateCampaign, type Campaign, type CampaignDefinition } from '../domain/campaign.js';
+import { presetDefinition, presetNames, type PresetName } from '../domain/presets.js';
+import { fail, ok, type Result } from '../domain/result.js';
+import { appendAudit, listAudit, verifyAuditChain, type AuditEntry } from '../store/audit-repo.js';
+import { findCampaign, insertCampaignVersion, listCampaigns } from '../store/campaigns-repo.js';
+import { isUniqueViolation } from '../store/db.js';
+import {
+  findProvider,
+  findProviderService,
+  insertProvider,
+  insertProviderKey,
+  insertProviderService,
+  listProviders,
+  revokeProviderKey,
+  type ProviderRow,
+  type ProviderServiceRow,
+} from '../store/providers-repo.js';
+import { campaignStats, eventsApplied, type CampaignStats } from '../store/stats-repo.js';
+import type { AppContext } from './context.js';
+import { seal } from './platform-keys.js';
+
+export type CampaignSource = { preset: string; id?: string; name?: string } | { definition: CampaignDefinition };
+
+function definitionOf(source: CampaignSource, nowMs: number): Result<CampaignDefinition, 'preset_unknown'> {
+  if ('definition' in source) return ok(source.definition);
+  if (!(presetNames as readonly string[]).includes(source.preset)) {
+    return fail('preset_unknown', `presets: ${presetNames.join(', ')}`, 'preset');
+  }
+  const definition = presetDefinition(source.preset as PresetName, nowMs);
+  return ok({ ...definition, id: source.id ?? definition.id, name: source.name ?? definition.name });
+}
+
+/** Creates version 1 of a campaign. Codes: preset_unknown, campaign_invalid, campaign_exists. */
+export async function createCampaign(ctx: AppContext, actor: string, source: CampaignSource): Promise<Result<Campaign, 'preset_unknown' | 'campaign_invalid' | 'campaign_exists'>> {
+  const nowMs = ctx.clock.nowMs();
+  const definition = definitionOf(source, nowMs);
+  if (!definition.ok) return definition;
+  const campaign = validateCampaign(definition.value, 1);
+  if (!campaign.ok) return campaign;
+  try {
+    return await ctx.store.transaction(async (tx) => {
+      if ((await findCampaign(tx, definition.value.id)) !== undefined) return fail('campaign_exists', 'a campaign with this id exists', 'id');
+      await insertCampaignVersion(tx, { definition: definition.value, version: 1, nowMs });
+      await appendAudit(tx, { atMs: nowMs, actor, action: 'campaign.create', subject: definition.value.id, details: { version: 1, definition: definition.value } });
+      return ok(campaign.value);
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) return fail('campaign_exists', 'a campaign with this id exists', 'id');
+    throw error;
+  }
+}
+
+export async function listAllCampaigns(ctx: AppContext): Promise<Campaign[]> {
+  const rows = await ctx.store.transaction((tx) => listCampaigns(tx));
+  return rows.flatMap((row) => {
+    const campaign = validateCampaign(row.definition, row.version);
+    return campaign.ok ? [campaign.value] : [];
+  });
+}
+
+export interface ProviderInput extends ProviderRow {
+  services: Array<Omit<ProviderServiceRow, 'providerId'>>;
+}
+
+/** Registers a provider and its services. Codes: provider_exists, provider_service_exists. */
+export async function createProvider(ctx: AppContext, actor: string, input: ProviderInput): Promise<Result<ProviderInput, 'provider_exists' | 'provider_service_exists'>> {
+  const nowMs = ctx.clock.nowMs();
+  try {
+    return await ctx.store.transaction(async (tx) => {
+      if ((await findProvider(tx, input.id)) !== undefined) return fail('provider_exists', 'a provider with this id exists', 'id');
+      for (const service of input.services) {
+        if ((await findProviderService(tx, service.id)) !== undefined) return fail('provider_service_exists', `service ${service.id} exists`, 'services');
+      }
+      await insertProvider(tx, { id: input.id, name: input.name, verifyUrl: input.verifyUrl }, nowMs);
+      for (const service of input.services) await insertProviderService(tx, { ...service, providerId: input.id }, nowMs);
+      await appendAudit(tx, { atMs: nowMs, actor, action: 'provider.create', subject: input.id, details: { name: input.name, verifyUrl: input.verifyUrl, services: input.services } });
+      return ok(input);
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) return fail('provider_exists', 'a provider or service with this id exists', 'id');
+    throw error;
+  }
+}
+
+export async function listAllProviders(ctx: AppContext): Promise<Awaited<ReturnType<typeof listProviders>>> {
+  return ctx.store.transaction((tx) => listProviders(tx));
+}
+
+export interface IssuedKey {
+  keyId: string;
+  /** base64; shown once, stored only sealed. */
+  secret: string;
+}
+
+/** Issues a new signing key; older keys stay active until revoked, so providers rotate with overlap. */
+export async function createProviderKey(ctx: AppContext, actor: string, providerId: string): Promise<Result<IssuedKey, 'provider_not_found'>> {
+  const nowMs = ctx.clock.nowMs();
+  const secret = randomBytes(32);
+  const keyId = `${providerId}.${randomBytes(6).toString('hex')}`;
+  return ctx.store.transaction(async (tx) => {
+    if ((await findProvider(tx, providerId)) === undefined) return fail('provider_not_found', 'no such provider', 'providerId');
+    await insertProviderKey(tx, { keyId, providerId, secretSealed: seal(ctx.keys, secret), nowMs });
+    await appendAudit(tx, { atMs: nowMs, actor, action: 'provider_key.create', subject: providerId, details: { keyId } });
+    return ok({ keyId, secret: secret.toString('base64') });
+  });
+}
+
+/** Codes: provider_not_found when the provider has no such active key. */
+export async function revokeKey(ctx: AppContext, actor: string, providerId: string, keyId: string): Promise<Result<{ keyId: string }, 'provider_not_found'>> {
+  const nowMs = ctx.clock.nowMs();
+  return ctx.store.transaction(async (tx) => {
+    if (!(await revokeProviderKey(tx, { providerId, keyId, nowMs }))) return fail('provider_not_found', 'no such active key of this provider', 'keyId');
+    await appendAudit(tx, { atMs: nowMs, actor, action: 'provider_key.revoke', subject: providerId, details: { keyId } });
+    return ok({ keyId });
+  });
+}
+
+export interface PlatformStats {
+  campaigns: CampaignStats[];
+  eventsApplied: number;
+}
+
+export async function platformStats(ctx: AppContext): Promise<PlatformStats> {
+  return ctx.store.transaction(async (tx) => ({ campaigns: await campaignStats(tx), eventsApplied: await eventsApplied(tx) }));
+}
+
+export interface AuditPage {
+  data: AuditEntry[];
+  /** The first entry whose hash does not chain, if any (checked from the start of the log through the page). */
+  brokenAtSeq: number | null;
+  hasMore: boolean;
+}
+
+export async function readAudit(ctx: AppContext, input: { afterSeq: number; limit: number }): Promise<AuditPage> {
+  // Reading from the start lets the whole chain be checked; operators page through it with afterSeq.
+  const rows = await ctx.store.transaction((tx) => listAudit(tx, 0, input.afterSeq + input.limit + 1));
+  const broken = verifyAuditChain(rows);
+  const page = rows.filter((row) => row.seq > input.afterSeq);
+  return { data: page.slice(0, input.limit), brokenAtSeq: broken ?? null, hasMore: page.length > input.limit };
+}

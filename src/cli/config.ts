@@ -1,0 +1,162 @@
+/**
+ * Server configuration: environment variables with the usual names, each with a matching flag (flags win).
+ * Secrets (MYKEY_SECRET, MYKEY_OPERATOR_TOKEN) come only from the environment, never from flags, so they do not
+ * land in shell history or `ps`. Parsing is pure: it returns the configuration or one clear line of error.
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fail, ok, type Result } from '../domain/result.js';
+
+export type Mode = 'development' | 'production';
+
+export interface ServeConfig {
+  port: number;
+  host: string;
+  /** postgres://… selects PostgreSQL; absent means the embedded SQLite store in dataDir. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  mode: Mode;
+  /** The origin card signatures are bound to (https in production). */
+  origin: string;
+  /** base64/hex platform secret; development generates one into dataDir when absent. */
+  secret: string | undefined;
+  operatorToken: string | undefined;
+  /** PEM files of the JPKI authentication CAs to trust; development creates and trusts a test CA when absent. */
+  trustAnchorPaths: string[];
+  /** Load the Mynapoint presets and the demo provider (development only). */
+  demo: boolean;
+  logLevel: string;
+  trustProxy: boolean;
+  dbPoolSize: number;
+}
+
+interface OptionSpec {
+  flag: string | undefined;
+  env: string;
+  defaultText: string;
+  description: string;
+}
+
+/** The table behind `--help`; every option of ServeConfig is here. */
+export const serveOptions: Record<keyof ServeConfig, OptionSpec> = {
+  port: { flag: 'port', env: 'PORT', defaultText: '3000', description: 'TCP port of the API' },
+  host: { flag: 'host', env: 'HOST', defaultText: '127.0.0.1', description: 'interface to listen on (0.0.0.0 for all)' },
+  databaseUrl: { flag: 'database-url', env: 'DATABASE_URL', defaultText: '(embedded SQLite in the data dir)', description: 'postgres://user@host:5432/db to use PostgreSQL' },
+  dataDir: { flag: 'data-dir', env: 'MYKEY_DATA_DIR', defaultText: './data', description: 'embedded database, development secrets and test CA' },
+  mode: { flag: 'mode', env: 'MYKEY_MODE', defaultText: 'development (production if NODE_ENV=production)', description: 'development or production' },
+  origin: { flag: 'origin', env: 'MYKEY_ORIGIN', defaultText: 'http://localhost:<port>', description: 'origin card logins are bound to; https required in production' },
+  secret: { flag: undefined, env: 'MYKEY_SECRET', defaultText: '(development: generated into <data dir>/secret.key)', description: 'platform secret, ≥ 32 bytes as base64 or hex; keys credential hashes and seals provider keys' },
+  operatorToken: { flag: undefined, env: 'MYKEY_OPERATOR_TOKEN', defaultText: '(development: generated into <data dir>/operator-token)', description: 'bearer token of the operator API, ≥ 32 characters' },
+  trustAnchorPaths: { flag: 'trust-anchors', env: 'MYKEY_TRUST_ANCHORS', defaultText: '(development: <data dir>/test-ca/ca.pem, created if missing)', description: 'comma-separated PEM files of trusted JPKI authentication CAs' },
+  demo: { flag: 'demo', env: 'MYKEY_DEMO', defaultText: 'true in development', description: 'load the Mynapoint presets and the demo provider (false to start empty)' },
+  logLevel: { flag: 'log-level', env: 'LOG_LEVEL', defaultText: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
+  trustProxy: { flag: 'trust-proxy', env: 'MYKEY_TRUST_PROXY', defaultText: 'false', description: 'trust X-Forwarded-* from a reverse proxy' },
+  dbPoolSize: { flag: 'db-pool-size', env: 'MYKEY_DB_POOL_SIZE', defaultText: '10', description: 'PostgreSQL connections per process' },
+};
+
+export function serveHelp(): string {
+  const rows = Object.values(serveOptions).map((o) => {
+    const flag = o.flag === undefined ? '(environment only)' : `--${o.flag}`;
+    return `  ${flag.padEnd(20)} ${o.env.padEnd(22)} ${o.description}\n  ${''.padEnd(20)} ${''.padEnd(22)} default: ${o.defaultText}`;
+  });
+  return `Usage: mykey serve [options]\n\nStarts the platform API. Each option is a flag or an environment variable (the flag wins).\n\n${rows.join('\n')}\n`;
+}
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function parseInteger(text: string, name: string, min: number, max: number): Result<number, 'config_invalid'> {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) return fail('config_invalid', `${name} must be an integer from ${min} to ${max}, not "${text}"`);
+  return ok(value);
+}
+
+function parseBoolean(text: string, name: string): Result<boolean, 'config_invalid'> {
+  if (['true', '1', 'yes'].includes(text)) return ok(true);
+  if (['false', '0', 'no'].includes(text)) return ok(false);
+  return fail('config_invalid', `${name} must be true or false, not "${text}"`);
+}
+
+function isOrigin(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === text;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Parses flags and environment into a configuration. Returns `config_invalid` with one line saying what is
+ * wrong, `help` when --help was asked.
+ */
+export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Result<ServeConfig, 'config_invalid' | 'help'> {
+  let flags: Record<string, string | boolean | undefined>;
+  try {
+    const options = Object.fromEntries(
+      Object.values(serveOptions)
+        .filter((o) => o.flag !== undefined)
+        .map((o) => [o.flag!, { type: 'string' as const }]),
+    );
+    flags = parseArgs({ args: [...argv], options: { ...options, help: { type: 'boolean' } }, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    return fail('config_invalid', error instanceof Error ? error.message : String(error));
+  }
+  if (flags.help === true) return fail('help', serveHelp());
+  const read = (key: keyof ServeConfig): string | undefined => {
+    const spec = serveOptions[key];
+    const fromFlag = spec.flag === undefined ? undefined : flags[spec.flag];
+    const value = typeof fromFlag === 'string' ? fromFlag : env[spec.env];
+    return value === undefined || value === '' ? undefined : value;
+  };
+
+  const port = parseInteger(read('port') ?? '3000', 'PORT', 0, 65_535);
+  if (!port.ok) return port;
+  const modeText = read('mode') ?? (env.NODE_ENV === 'production' ? 'production' : 'development');
+  if (modeText !== 'development' && modeText !== 'production') return fail('config_invalid', `MYKEY_MODE must be development or production, not "${modeText}"`);
+  const mode: Mode = modeText;
+  const origin = read('origin') ?? `http://localhost:${port.value}`;
+  if (!isOrigin(origin)) return fail('config_invalid', `MYKEY_ORIGIN must be an origin like https://mykey.example.jp (no path), not "${origin}"`);
+  if (mode === 'production' && !origin.startsWith('https://')) return fail('config_invalid', 'MYKEY_ORIGIN must be https in production');
+  const databaseUrl = read('databaseUrl');
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) return fail('config_invalid', 'DATABASE_URL must start with postgres:// or postgresql://');
+  const demo = parseBoolean(read('demo') ?? String(mode === 'development'), 'MYKEY_DEMO');
+  if (!demo.ok) return demo;
+  if (demo.value && mode === 'production') return fail('config_invalid', 'MYKEY_DEMO cannot be on in production');
+  const logLevel = read('logLevel') ?? 'info';
+  if (!logLevels.includes(logLevel)) return fail('config_invalid', `LOG_LEVEL must be one of ${logLevels.join(', ')}`);
+  const trustProxy = parseBoolean(read('trustProxy') ?? 'false', 'MYKEY_TRUST_PROXY');
+  if (!trustProxy.ok) return trustProxy;
+  const dbPoolSize = parseInteger(read('dbPoolSize') ?? '10', 'MYKEY_DB_POOL_SIZE', 1, 1_000);
+  if (!dbPoolSize.ok) return dbPoolSize;
+  const secret = env.MYKEY_SECRET === '' ? undefined : env.MYKEY_SECRET;
+  const operatorToken = env.MYKEY_OPERATOR_TOKEN === '' ? undefined : env.MYKEY_OPERATOR_TOKEN;
+  const trustAnchorPaths = (read('trustAnchorPaths') ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '');
+  if (mode === 'production') {
+    if (secret === undefined) return fail('config_invalid', 'MYKEY_SECRET is required in production');
+    if (operatorToken === undefined) return fail('config_invalid', 'MYKEY_OPERATOR_TOKEN is required in production');
+    if (trustAnchorPaths.length === 0) return fail('config_invalid', 'MYKEY_TRUST_ANCHORS is required in production (the J-LIS authentication CA certificates)');
+  }
+  if (operatorToken !== undefined && operatorToken.length < 32) return fail('config_invalid', 'MYKEY_OPERATOR_TOKEN must be at least 32 characters');
+  return ok({
+    port: port.value,
+    host: read('host') ?? '127.0.0.1',
+    databaseUrl,
+    dataDir: resolve(read('dataDir') ?? 'data'),
+    mode,
+    origin,
+    secret,
+    operatorToken,
+    trustAnchorPaths,
+    demo: demo.value,
+    logLevel,
+    trustProxy: trustProxy.value,
+    dbPoolSize: dbPoolSize.value,
+  });
+}
+
+/** Decodes the platform secret (base64 or hex) and checks its strength. */
+export function decodeSecret(text: string): Result<Buffer, 'config_invalid'> {
+  const bytes = /^[0-9a-fA-F]+$/.test(text) && text.length % 2 === 0 ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
+  if (bytes.length < 32) return fail('config_invalid', 'MYKEY_SECRET must hold at least 32 bytes (e.g. `openssl rand -base64 32`)');
+  return ok(bytes);
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+/**
+ * The `mykey` command: one sub-command per file.
+ */
+import { caCommand } from './ca.js';
+import { demoCommand } from './demo.js';
+import { serveCommand } from './serve.js';
+
+const usage = `Usage: mykey <command> [options]
+
+Commands:
+  serve   start the platform API (mykey serve --help lists every option)
+  demo    run the whole Mykey story end to end and print a report (mykey demo --help)
+  ca      manage the development test CA and software cards (mykey ca --help)
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const io = { stdout: process.stdout, stderr: process.stderr };
+  switch (command) {
+    case 'serve':
+      return serveCommand(rest, io, process.env);
+    case 'demo':
+      return demoCommand(rest, io, process.env);
+    case 'ca':
+      return caCommand(rest, io);
+    case undefined:
+    case '--help':
+    case 'help':
+      process.stdout.write(usage);
+      return command === undefined ? 64 : 0;
+    default:
+      process.stderr.write(`mykey: unknown command "${command}"\n\n${usage}`);
+      return 64;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

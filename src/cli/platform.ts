@@ -1,0 +1,180 @@
+/**
+ * Assembles a running platform from a configuration: development secrets and test CA (created on first start
+ * in the data dir), the trust store, the store, the HTTP app, and in development the Mynapoint presets and the
+ * demo provider. `mykey serve`, `mykey demo` and the end-to-end tests all start the platform through here.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { AppContext, Clock, ProviderVerifier } from '../app/context.js';
+import { systemClock } from '../app/context.js';
+import { createCampaign, createProvider, createProviderKey } from '../app/operator.js';
+import { derivePlatformKeys } from '../app/platform-keys.js';
+import { buildApp } from '../http/app.js';
+import { httpProviderVerifier } from '../http/provider-verifier.js';
+import type { SigningKey } from '../http/signed-fetch.js';
+import { createTestCa, saveTestCa, testCaPaths } from '../identity/test-ca.js';
+import { createTrustStore } from '../identity/trust-store.js';
+import { demoAccounts, registerDemoProviderVerify } from '../provider-sim/demo-provider.js';
+import { findCampaign } from '../store/campaigns-repo.js';
+import { openStore, type StoreLocation } from '../store/db.js';
+import { findProvider } from '../store/providers-repo.js';
+import { decodeSecret, type ServeConfig } from './config.js';
+
+export class StartupError extends Error {}
+
+export interface RunningPlatform {
+  app: FastifyInstance;
+  ctx: AppContext;
+  /** http://host:port of the listening server. */
+  url: string;
+  operatorToken: string;
+  /** Lines to show a person starting the server: where things are. */
+  notes: string[];
+  close(): Promise<void>;
+}
+
+async function readOrCreate(path: string, create: () => string): Promise<string> {
+  if (existsSync(path)) return (await readFile(path, 'utf8')).trim();
+  const value = create();
+  await writeFile(path, `${value}\n`, { mode: 0o600 });
+  await chmod(path, 0o600);
+  return value;
+}
+
+interface Secrets {
+  secret: Buffer;
+  operatorToken: string;
+  anchorsPem: string[];
+  notes: string[];
+}
+
+/** Secrets and trust anchors: from the configuration, or generated into the data dir in development. */
+async function loadSecrets(config: ServeConfig, nowMs: number): Promise<Secrets> {
+  const notes: string[] = [];
+  await mkdir(config.dataDir, { recursive: true });
+  const secretText = config.secret ?? (await readOrCreate(join(config.dataDir, 'secret.key'), () => randomBytes(32).toString('base64')));
+  const secret = decodeSecret(secretText);
+  if (!secret.ok) throw new StartupError(secret.message);
+  const tokenPath = join(config.dataDir, 'operator-token');
+  const operatorToken = config.operatorToken ?? (await readOrCreate(tokenPath, () => randomBytes(24).toString('base64url')));
+  if (config.operatorToken === undefined) notes.push(`operator token (development): ${tokenPath}`);
+  let anchorPaths = config.trustAnchorPaths;
+  if (anchorPaths.length === 0) {
+    const caDir = join(config.dataDir, 'test-ca');
+    const { certificatePath } = testCaPaths(caDir);
+    if (!existsSync(certificatePath)) await saveTestCa(caDir, await createTestCa({ nowMs }));
+    anchorPaths = [certificatePath];
+    notes.push(`trusting the development test CA ${certificatePath} (mykey ca issue-card --dir ${caDir} --out card.json)`);
+  }
+  const anchorsPem = await Promise.all(
+    anchorPaths.map(async (path) => {
+      try {
+        return await readFile(path, 'utf8');
+      } catch {
+        throw new StartupError(`cannot read trust anchor ${path}`);
+      }
+    }),
+  );
+  return { secret: secret.value, operatorToken, anchorsPem, notes };
+}
+
+function storeLocation(config: ServeConfig): StoreLocation {
+  return config.databaseUrl === undefined
+    ? { engine: 'sqlite', path: join(config.dataDir, 'mykey.db') }
+    : { engine: 'postgres', connectionString: config.databaseUrl, poolSize: config.dbPoolSize };
+}
+
+const demoProviderId = 'demo-pay';
+
+/** The Mynapoint 2020 preset, an open-now copy of it, and the demo provider with its key (development only). */
+async function seedDemo(ctx: AppContext, config: ServeConfig, baseUrl: string): Promise<{ key: SigningKey; notes: string[] }> {
+  const actor = 'system:demo-seed';
+  for (const preset of ['mynapoint-2020', 'mynapoint-2020-now']) {
+    const id = preset === 'mynapoint-2020' ? 'mynapoint-2020' : 'mynapoint-demo';
+    if ((await ctx.store.transaction((tx) => findCampaign(tx, id))) === undefined) await createCampaign(ctx, actor, { preset });
+  }
+  const keyPath = join(config.dataDir, 'demo-provider-key.json');
+  const verifyUrl = `${baseUrl}/demo-provider/verify`;
+  if ((await ctx.store.transaction((tx) => findProvider(tx, demoProviderId))) === undefined) {
+    await createProvider(ctx, actor, { id: demoProviderId, name: 'Demo Pay', verifyUrl, services: [{ id: 'demo-pay-wallet', name: 'Demo Pay wallet' }] });
+    const key = await createProviderKey(ctx, actor, demoProviderId);
+    if (!key.ok) throw new Error('the demo provider was just created');
+    await writeFile(keyPath, `${JSON.stringify({ baseUrl, ...key.value }, null, 2)}\n`, { mode: 0o600 });
+  }
+  const stored = JSON.parse(await readFile(keyPath, 'utf8')) as { keyId: string; secret: string };
+  return {
+    key: { keyId: stored.keyId, secret: Buffer.from(stored.secret, 'base64') },
+    notes: [
+      'campaigns: mynapoint-2020 (the 2020 rules and dates), mynapoint-demo (the same rules, open now)',
+      `demo provider: demo-pay, service demo-pay-wallet, accounts ${demoAccounts.map((a) => `${a.accountRef}/${a.securityCode}`).join(', ')}; key in ${keyPath}`,
+    ],
+  };
+}
+
+/**
+ * Starts the platform and listens. Throws StartupError with one line for anything a person must fix.
+ *
+ * @example
+ * const platform = await startPlatform(config, { logger: false });
+ */
+export async function startPlatform(
+  config: ServeConfig,
+  options: { logger: FastifyServerOptions['logger']; clock?: Clock; providerVerifier?: ProviderVerifier },
+): Promise<RunningPlatform> {
+  const clock = options.clock ?? systemClock;
+  const secrets = await loadSecrets(config, clock.nowMs());
+  const trust = createTrustStore({ anchorsPem: secrets.anchorsPem, production: config.mode === 'production' });
+  if (!trust.ok) throw new StartupError(trust.code === 'test_anchor_in_production' ? 'a test CA (O=JPKI-TEST) cannot be trusted in production' : `bad trust anchor: ${trust.message}`);
+  let store;
+  try {
+    store = await openStore(storeLocation(config));
+  } catch (error) {
+    throw new StartupError(`cannot open the store: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const ctx: AppContext = {
+    store,
+    clock,
+    keys: derivePlatformKeys(secrets.secret),
+    trust: trust.value,
+    origin: config.origin,
+    providerVerifier: options.providerVerifier ?? httpProviderVerifier,
+    revocation: undefined,
+  };
+  const app = await buildApp(ctx, { operatorToken: secrets.operatorToken, logger: options.logger, trustProxy: config.trustProxy });
+  let demoKey: SigningKey | undefined;
+  if (config.demo) registerDemoProviderVerify(app, '/demo-provider/verify', { accounts: demoAccounts, key: () => demoKey });
+  let url: string;
+  try {
+    await app.listen({ host: config.host, port: config.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : config.port;
+    url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  } catch (error) {
+    await store.close();
+    throw new StartupError(`cannot listen on ${config.host}:${config.port}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const notes = [
+    `store: ${store.engine === 'sqlite' ? `embedded SQLite ${join(config.dataDir, 'mykey.db')}` : 'PostgreSQL (DATABASE_URL)'}`,
+    ...secrets.notes,
+    'card revocation checks (CRL/OCSP) are not configured yet: logins check chain, validity, purpose and signature',
+  ];
+  if (config.demo) {
+    const demo = await seedDemo(ctx, config, url);
+    demoKey = demo.key;
+    notes.push(...demo.notes);
+  }
+  return {
+    app,
+    ctx,
+    url,
+    operatorToken: secrets.operatorToken,
+    notes,
+    close: async () => {
+      await app.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * Builds the Fastify application (without listening, so tests can `inject`): strict JSON parsing that keeps the
+ * raw body, schema validation with two Ajv instances (bodies are never coerced; query strings are), one error
+ * body for every failure, a Request-Id on every reply, pino logs with secrets redacted, and the OpenAPI document.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { AppContext } from '../app/context.js';
+import { bodyBytesMax } from '../domain/limits.js';
+import { ApiError, failureOfError, sendFailure } from './errors.js';
+import { idempotencyPreHandler, registerIdempotencyStore } from './plugins/idempotency.js';
+import './request-context.js';
+import { registerCitizenRoutes } from './routes/citizen.js';
+import { registerOperatorRoutes } from './routes/operator.js';
+import { registerProviderRoutes } from './routes/provider.js';
+import { registerPublicRoutes } from './routes/public.js';
+
+// ajv-formats is CommonJS with a default export property.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+export interface HttpOptions {
+  /** Bearer token of the operator API. */
+  operatorToken: string;
+  logger: FastifyServerOptions['logger'];
+  /** Trust X-Forwarded-* from a reverse proxy (for the scheme and host providers sign). */
+  trustProxy?: boolean;
+}
+
+/** Paths pino must never print: tokens, signatures, secrets, security codes. */
+export const redactedLogPaths = [
+  'req.headers.authorization',
+  'req.headers.signature',
+  'req.headers["idempotency-key"]',
+  '*.secret',
+  '*.securityCode',
+  '*.sessionToken',
+  '*.authToken',
+];
+
+function makeAjv(coerceTypes: boolean): Ajv {
+  const ajv = new Ajv({ coerceTypes, useDefaults: true, removeAdditional: false, allErrors: false, strict: false });
+  addFormats(ajv);
+  return ajv;
+}
+
+export async function buildApp(ctx: AppContext, options: HttpOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger,
+    bodyLimit: bodyBytesMax,
+    trustProxy: options.trustProxy ?? false,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+  });
+  const strictAjv = makeAjv(false);
+  const queryAjv = makeAjv(true);
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strictAjv : queryAjv).compile(schema));
+
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const raw = body as Buffer;
+    request.rawBody = raw;
+    parseJson(request, raw.toString('utf8'), (error, value) => {
+      if (error !== null) done(new ApiError('malformed_json', 'the body is not valid JSON'), undefined);
+      else done(null, value);
+    });
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('Request-Id', request.id);
+  });
+  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+    const failure = failureOfError(error);
+    if (failure === undefined) {
+      request.log.error({ err: error }, 'unhandled error');
+      return sendFailure(request, reply, { code: 'internal', message: 'internal error; quote the request id' });
+    }
+    return sendFailure(request, reply, failure);
+  });
+  app.setNotFoundHandler((request, reply) => sendFailure(request, reply, { code: 'not_found', message: `no route ${request.method} ${request.url}` }));
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Mykey Platform API', version: '1', description: 'Citizen, provider and operator APIs. Errors: docs/errors.md.' },
+      components: {
+        securitySchemes: {
+          citizenSession: { type: 'http', scheme: 'bearer', description: 'sessionToken from POST /v1/citizen/login' },
+          operatorToken: { type: 'http', scheme: 'bearer', description: 'MYKEY_OPERATOR_TOKEN' },
+          httpMessageSignature: { type: 'apiKey', in: 'header', name: 'Signature', description: 'RFC 9421 hmac-sha256 over @method, @target-uri, content-digest; docs/provider-api.md' },
+        },
+      },
+    },
+  });
+
+  app.addHook('preHandler', idempotencyPreHandler(ctx));
+  registerIdempotencyStore(app, ctx);
+  registerPublicRoutes(app, ctx);
+  registerCitizenRoutes(app, ctx);
+  registerProviderRoutes(app, ctx);
+  registerOperatorRoutes(app, ctx, options.operatorToken);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

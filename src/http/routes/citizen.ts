@@ -1,0 +1,153 @@
+/**
+ * Citizen API: card login (challenge, login, logout), the citizen's own view (Mykey ID, bindings, points) and
+ * binding an account to a campaign, signed by the card.
+ */
+import { Type } from 'typebox';
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { bindAccount, issueBindChallenge } from '../../app/bind-account.js';
+import { issueChallenge, loginWithCard } from '../../app/card-login.js';
+import { describeCitizen, endSession } from '../../app/citizen.js';
+import type { AppContext } from '../../app/context.js';
+import { looksLikeMyNumber } from '../../domain/my-number.js';
+import { ApiError, sendFailure } from '../errors.js';
+import { citizenAuth } from '../plugins/auth.js';
+import { AuthTokenSchema, BindingDetailsSchema, ChallengeBody, SecurityCode, errorResponses, isoOf } from '../schemas.js';
+
+const tags = ['citizen'];
+const bearer = [{ citizenSession: [] }];
+
+function refuseMyNumbers(fields: Record<string, string>): void {
+  for (const [param, value] of Object.entries(fields)) {
+    if (looksLikeMyNumber(value)) throw new ApiError('my_number_forbidden', 'the platform never takes a My Number; enter the payment-service ID', param);
+  }
+}
+
+export function registerCitizenRoutes(parent: FastifyInstance, ctx: AppContext): void {
+  const app = parent.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.post('/v1/citizen/login/challenge', {
+    schema: {
+      tags,
+      summary: 'A single-use challenge for a card login (5 minutes)',
+      response: { 200: ChallengeBody, ...errorResponses(400, 429) },
+    },
+    handler: async () => {
+      const challenge = await issueChallenge(ctx, { purpose: 'login' });
+      return { challengeId: challenge.challengeId, nonce: challenge.nonce, expiresAt: isoOf(challenge.expiresAtMs) };
+    },
+  });
+
+  app.post('/v1/citizen/login', {
+    schema: {
+      tags,
+      summary: 'Log in with the card: the same card always reaches the same Mykey ID, created at the first login',
+      body: Type.Object({ challengeId: Type.String({ minLength: 1, maxLength: 64 }), authToken: AuthTokenSchema }, { additionalProperties: false }),
+      response: {
+        200: Type.Object({ mykeyId: Type.String(), personCreated: Type.Boolean(), sessionToken: Type.String(), expiresAt: Type.String() }),
+        ...errorResponses(400, 401, 503),
+      },
+    },
+    handler: async (request, reply) => {
+      const result = await loginWithCard(ctx, { challengeId: request.body.challengeId, token: request.body.authToken });
+      if (!result.ok) return sendFailure(request, reply, result);
+      const { expiresAtMs, ...login } = result.value;
+      return { ...login, expiresAt: isoOf(expiresAtMs) };
+    },
+  });
+
+  app.register(async (scoped) => {
+    const authed = scoped.withTypeProvider<TypeBoxTypeProvider>();
+    authed.addHook('preValidation', citizenAuth(ctx));
+
+    authed.post('/v1/citizen/logout', {
+      schema: { tags, security: bearer, summary: 'End the session (shared terminals: always log out)', response: { 204: Type.Null(), ...errorResponses(401) } },
+      handler: async (request, reply) => {
+        await endSession(ctx, request.citizen!);
+        return reply.code(204).send(null);
+      },
+    });
+
+    authed.get('/v1/citizen/me', {
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'My Mykey ID, my bindings and my points per campaign',
+        response: {
+          200: Type.Object({
+            mykeyId: Type.String(),
+            bindings: Type.Array(
+              Type.Object({
+                campaignId: Type.String(),
+                providerServiceId: Type.String(),
+                accountRef: Type.String(),
+                boundAt: Type.String(),
+                eligibleYen: Type.Integer(),
+                points: Type.Integer(),
+              }),
+            ),
+          }),
+          ...errorResponses(401),
+        },
+      },
+      handler: async (request) => {
+        const view = await describeCitizen(ctx, request.citizen!);
+        return {
+          mykeyId: view.mykeyId,
+          bindings: view.bindings.map((b) => ({
+            campaignId: b.campaignId,
+            providerServiceId: b.providerServiceId,
+            accountRef: b.accountRef,
+            boundAt: isoOf(b.boundAtMs),
+            eligibleYen: b.eligibleYen,
+            points: b.pointsGranted,
+          })),
+        };
+      },
+    });
+
+    authed.post('/v1/citizen/bindings/challenge', {
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'A challenge that carries the binding details, for the card to sign',
+        body: BindingDetailsSchema,
+        response: { 200: ChallengeBody, ...errorResponses(400, 401) },
+      },
+      handler: async (request) => {
+        refuseMyNumbers({ accountRef: request.body.accountRef });
+        const challenge = await issueBindChallenge(ctx, request.citizen!, request.body);
+        return { challengeId: challenge.challengeId, nonce: challenge.nonce, expiresAt: isoOf(challenge.expiresAtMs) };
+      },
+    });
+
+    authed.post('/v1/citizen/bindings', {
+      config: { idempotent: true },
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'Bind a payment account to a campaign (final): confirmed by the provider, signed by the card',
+        body: Type.Object(
+          { challengeId: Type.String({ minLength: 1, maxLength: 64 }), authToken: AuthTokenSchema, binding: BindingDetailsSchema, securityCode: SecurityCode },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Object({ campaignId: Type.String(), providerServiceId: Type.String(), accountRef: Type.String(), boundAt: Type.String() }),
+          ...errorResponses(400, 401, 403, 404, 409, 502, 503),
+        },
+      },
+      handler: async (request, reply) => {
+        refuseMyNumbers({ accountRef: request.body.binding.accountRef, securityCode: request.body.securityCode });
+        const result = await bindAccount(ctx, request.citizen!, {
+          challengeId: request.body.challengeId,
+          token: request.body.authToken,
+          details: request.body.binding,
+          securityCode: request.body.securityCode,
+        });
+        if (!result.ok) return sendFailure(request, reply, result);
+        const { boundAtMs, ...binding } = result.value;
+        return reply.code(201).send({ ...binding, boundAt: isoOf(boundAtMs) });
+      },
+    });
+  });
+}

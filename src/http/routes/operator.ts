@@ -1,0 +1,161 @@
+/**
+ * Operator API (事務局): campaigns, providers and their keys, statistics, the audit log. Authenticated by the
+ * operator bearer token; every change lands in the hash-chained audit log.
+ */
+import { Type } from 'typebox';
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { AppContext } from '../../app/context.js';
+import { createCampaign, createProvider, createProviderKey, listAllCampaigns, listAllProviders, platformStats, readAudit, revokeKey } from '../../app/operator.js';
+import type { Campaign } from '../../domain/campaign.js';
+import { pageMax } from '../../domain/limits.js';
+import { presetNames } from '../../domain/presets.js';
+import { sendFailure } from '../errors.js';
+import { operatorAuth } from '../plugins/auth.js';
+import { CampaignDefinitionSchema, CampaignSchema, errorResponses, isoOf } from '../schemas.js';
+
+const tags = ['operator'];
+const security = [{ operatorToken: [] }];
+const slug = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$' });
+
+const ProviderSchema = Type.Object(
+  {
+    id: slug,
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    verifyUrl: Type.String({ format: 'uri', maxLength: 500, description: 'Where the platform asks the provider to confirm an account (signed POST).' }),
+    services: Type.Array(Type.Object({ id: slug, name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }), { minItems: 1, maxItems: 100 }),
+  },
+  { additionalProperties: false },
+);
+
+/** The campaign as the API shows it: its definition and version (the parsed instants are internal). */
+export function campaignView(campaign: Campaign) {
+  const { applicationStartsAtMs: _a, applicationEndsAtMs: _b, earningStartsAtMs: _c, earningEndsAtMs: _d, ...view } = campaign;
+  return view;
+}
+
+export function registerOperatorRoutes(parent: FastifyInstance, ctx: AppContext, operatorToken: string): void {
+  parent.register(async (scoped) => {
+    const app = scoped.withTypeProvider<TypeBoxTypeProvider>();
+    app.addHook('preValidation', operatorAuth(operatorToken));
+
+    app.post('/v1/operator/campaigns', {
+      config: { idempotent: true },
+      schema: {
+        tags,
+        security,
+        summary: `Create a campaign from a preset (${presetNames.join(', ')}) or from a full definition`,
+        body: Type.Union([
+          Type.Object({ preset: Type.String({ maxLength: 64 }), id: Type.Optional(slug), name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, { additionalProperties: false }),
+          Type.Object({ definition: CampaignDefinitionSchema }, { additionalProperties: false }),
+        ]),
+        response: { 201: CampaignSchema, ...errorResponses(400, 401, 409) },
+      },
+      handler: async (request, reply) => {
+        const result = await createCampaign(ctx, request.actor!, request.body);
+        if (!result.ok) return sendFailure(request, reply, result);
+        return reply.code(201).send(campaignView(result.value));
+      },
+    });
+
+    app.get('/v1/operator/campaigns', {
+      schema: { tags, security, summary: 'Every campaign, newest version', response: { 200: Type.Object({ data: Type.Array(CampaignSchema) }), ...errorResponses(401) } },
+      handler: async () => ({ data: (await listAllCampaigns(ctx)).map(campaignView) }),
+    });
+
+    app.post('/v1/operator/providers', {
+      config: { idempotent: true },
+      schema: { tags, security, summary: 'Register a provider and its services', body: ProviderSchema, response: { 201: ProviderSchema, ...errorResponses(400, 401, 409) } },
+      handler: async (request, reply) => {
+        const result = await createProvider(ctx, request.actor!, request.body);
+        if (!result.ok) return sendFailure(request, reply, result);
+        return reply.code(201).send(result.value);
+      },
+    });
+
+    app.get('/v1/operator/providers', {
+      schema: { tags, security, summary: 'Every provider with its services', response: { 200: Type.Object({ data: Type.Array(ProviderSchema) }), ...errorResponses(401) } },
+      handler: async () => ({ data: await listAllProviders(ctx) }),
+    });
+
+    // Not idempotent on purpose: a stored replay would keep the secret in the idempotency table. A retried
+    // creation makes a second key; revoke the one you did not receive.
+    app.post('/v1/operator/providers/:providerId/keys', {
+      schema: {
+        tags,
+        security,
+        summary: 'Issue a new signing key (the secret is shown once; older keys stay valid until revoked)',
+        params: Type.Object({ providerId: slug }),
+        response: { 201: Type.Object({ keyId: Type.String(), secret: Type.String({ description: 'base64 HMAC secret' }) }), ...errorResponses(401, 404) },
+      },
+      handler: async (request, reply) => {
+        const result = await createProviderKey(ctx, request.actor!, request.params.providerId);
+        if (!result.ok) return sendFailure(request, reply, result);
+        return reply.code(201).send(result.value);
+      },
+    });
+
+    app.delete('/v1/operator/providers/:providerId/keys/:keyId', {
+      schema: {
+        tags,
+        security,
+        summary: 'Revoke a signing key',
+        params: Type.Object({ providerId: slug, keyId: Type.String({ maxLength: 100 }) }),
+        response: { 200: Type.Object({ keyId: Type.String() }), ...errorResponses(401, 404) },
+      },
+      handler: async (request, reply) => {
+        const result = await revokeKey(ctx, request.actor!, request.params.providerId, request.params.keyId);
+        if (!result.ok) return sendFailure(request, reply, result);
+        return result.value;
+      },
+    });
+
+    app.get('/v1/operator/stats', {
+      schema: {
+        tags,
+        security,
+        summary: 'Per campaign: persons bound, points granted, eligible yen; events applied',
+        response: {
+          200: Type.Object({
+            campaigns: Type.Array(Type.Object({ campaignId: Type.String(), personsBound: Type.Integer(), pointsGranted: Type.Integer(), eligibleYen: Type.Integer() })),
+            eventsApplied: Type.Integer(),
+          }),
+          ...errorResponses(401),
+        },
+      },
+      handler: async () => platformStats(ctx),
+    });
+
+    app.get('/v1/operator/audit', {
+      schema: {
+        tags,
+        security,
+        summary: 'The audit log, with a check of its hash chain',
+        querystring: Type.Object({ after: Type.Integer({ minimum: 0, default: 0 }), limit: Type.Integer({ minimum: 1, maximum: pageMax, default: 100 }) }),
+        response: {
+          200: Type.Object({
+            data: Type.Array(
+              Type.Object({
+                seq: Type.Integer(),
+                at: Type.String(),
+                actor: Type.String(),
+                action: Type.String(),
+                subject: Type.String(),
+                details: Type.Record(Type.String(), Type.Unknown()),
+                prevHash: Type.String(),
+                hash: Type.String(),
+              }),
+            ),
+            brokenAtSeq: Type.Union([Type.Integer(), Type.Null()]),
+            hasMore: Type.Boolean(),
+          }),
+          ...errorResponses(401),
+        },
+      },
+      handler: async (request) => {
+        const page = await readAudit(ctx, { afterSeq: request.query.after, limit: request.query.limit });
+        return { ...page, data: page.data.map(({ atMs, ...entry }) => ({ ...entry, at: isoOf(atMs) })) };
+      },
+    });
+  });
+}
