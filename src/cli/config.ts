@@ -28,6 +28,7 @@ export interface ServeConfig {
   logLevel: string;
   trustProxy: boolean;
   dbPoolSize: number;
+  rateLimitPerMinute: number;
 }
 
 interface OptionSpec {
@@ -52,6 +53,7 @@ export const serveOptions: Record<keyof ServeConfig, OptionSpec> = {
   logLevel: { flag: 'log-level', env: 'LOG_LEVEL', defaultText: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
   trustProxy: { flag: 'trust-proxy', env: 'MYKEY_TRUST_PROXY', defaultText: 'false', description: 'trust X-Forwarded-* from a reverse proxy' },
   dbPoolSize: { flag: 'db-pool-size', env: 'MYKEY_DB_POOL_SIZE', defaultText: '10', description: 'PostgreSQL connections per process' },
+  rateLimitPerMinute: { flag: 'rate-limit', env: 'MYKEY_RATE_LIMIT_PER_MINUTE', defaultText: '1200', description: 'requests per minute per client address (429 rate_limited beyond)' },
 };
 
 export function serveHelp(): string {
@@ -128,6 +130,8 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   if (!trustProxy.ok) return trustProxy;
   const dbPoolSize = parseInteger(read('dbPoolSize') ?? '10', 'MYKEY_DB_POOL_SIZE', 1, 1_000);
   if (!dbPoolSize.ok) return dbPoolSize;
+  const rateLimitPerMinute = parseInteger(read('rateLimitPerMinute') ?? '1200', 'MYKEY_RATE_LIMIT_PER_MINUTE', 1, 10_000_000);
+  if (!rateLimitPerMinute.ok) return rateLimitPerMinute;
   const secret = env.MYKEY_SECRET === '' ? undefined : env.MYKEY_SECRET;
   const operatorToken = env.MYKEY_OPERATOR_TOKEN === '' ? undefined : env.MYKEY_OPERATOR_TOKEN;
   const trustAnchorPaths = (read('trustAnchorPaths') ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '');
@@ -151,6 +155,7 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     logLevel,
     trustProxy: trustProxy.value,
     dbPoolSize: dbPoolSize.value,
+    rateLimitPerMinute: rateLimitPerMinute.value,
   });
 }
 

@@ -143,7 +143,7 @@ export async function startPlatform(
     providerVerifier: options.providerVerifier ?? httpProviderVerifier,
     revocation: undefined,
   };
-  const app = await buildApp(ctx, { operatorToken: secrets.operatorToken, logger: options.logger, trustProxy: config.trustProxy });
+  const app = await buildApp(ctx, { operatorToken: secrets.operatorToken, logger: options.logger, trustProxy: config.trustProxy, rateLimitPerMinute: config.rateLimitPerMinute });
   let demoKey: SigningKey | undefined;
   if (config.demo) registerDemoProviderVerify(app, '/demo-provider/verify', { accounts: demoAccounts, key: () => demoKey });
   let url: string;

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
@@ -27,6 +28,8 @@ export interface HttpOptions {
   logger: FastifyServerOptions['logger'];
   /** Trust X-Forwarded-* from a reverse proxy (for the scheme and host providers sign). */
   trustProxy?: boolean;
+  /** Requests per minute per client address, on every route. */
+  rateLimitPerMinute: number;
 }
 
 /** Paths pino must never print: tokens, signatures, secrets, security codes. */
@@ -95,6 +98,11 @@ export async function buildApp(ctx: AppContext, options: HttpOptions): Promise<F
     },
   });
 
+  await app.register(rateLimit, {
+    max: options.rateLimitPerMinute,
+    timeWindow: 60_000,
+    errorResponseBuilder: (_request, context) => new ApiError('rate_limited', `more than ${context.max} requests a minute; retry in ${context.after}`),
+  });
   app.addHook('preHandler', idempotencyPreHandler(ctx));
   registerIdempotencyStore(app, ctx);
   registerPublicRoutes(app, ctx);

@@ -1,0 +1,113 @@
+/**
+ * The storage engines every store test runs on: the embedded SQLite engine always, and PostgreSQL at
+ * DATABASE_URL_TEST (default postgres://postgres@127.0.0.1:5432/postgres) in a fresh database per call.
+ * Where PostgreSQL cannot be reached, CI (CI=true) fails; elsewhere the PostgreSQL tests are skipped and say so.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { openStore, type Engine, type Store } from '../../src/store/db.js';
+
+export const adminUrl = process.env.DATABASE_URL_TEST ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface EngineUnderTest {
+  engine: Engine;
+  /** Set when this engine cannot run here: pass it as the `skip` option of the test. */
+  skip: string | false;
+  /** A new, empty, migrated store; `close` also removes its data. */
+  open(options?: { poolSize?: number }): Promise<OpenedStore>;
+}
+
+export interface OpenedStore {
+  store: Store;
+  /** For PostgreSQL: the URL of the fresh database (so other processes can share it). */
+  databaseUrl?: string;
+  close(): Promise<void>;
+}
+
+let postgresReachable: Promise<string | false> | undefined;
+
+async function probePostgres(): Promise<string | false> {
+  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3_000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return false;
+  } catch (error) {
+    const reason = `PostgreSQL at ${adminUrl} is unreachable (${error instanceof Error ? error.message : String(error)})`;
+    if (process.env.CI === 'true') throw new Error(`${reason}; CI requires it`);
+    return `skipped: ${reason}`;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function createDatabase(): Promise<string> {
+  const name = `mykey_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`create database ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function dropDatabase(databaseUrl: string): Promise<void> {
+  const name = new URL(databaseUrl).pathname.slice(1);
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`drop database if exists ${name} with (force)`);
+  } finally {
+    await client.end();
+  }
+}
+
+const sqlite: EngineUnderTest = {
+  engine: 'sqlite',
+  skip: false,
+  async open() {
+    const dir = mkdtempSync(join(tmpdir(), 'mykey-store-'));
+    const store = await openStore({ engine: 'sqlite', path: join(dir, 'mykey.db') });
+    return {
+      store,
+      close: async () => {
+        await store.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  },
+};
+
+function postgres(skip: string | false): EngineUnderTest {
+  return {
+    engine: 'postgres',
+    skip,
+    async open(options) {
+      const databaseUrl = await createDatabase();
+      const store = await openStore({ engine: 'postgres', connectionString: databaseUrl, poolSize: options?.poolSize ?? 5 });
+      return {
+        store,
+        databaseUrl,
+        close: async () => {
+          await store.close();
+          await dropDatabase(databaseUrl);
+        },
+      };
+    },
+  };
+}
+
+/** Both engines; the PostgreSQL one carries a skip reason where it cannot run (never under CI). */
+export async function enginesUnderTest(): Promise<EngineUnderTest[]> {
+  postgresReachable ??= probePostgres();
+  const skip = await postgresReachable;
+  if (skip !== false) console.log(`# ${skip}`);
+  return [sqlite, postgres(skip)];
+}
