@@ -1,0 +1,93 @@
+// Ensures the server configuration: defaults, flags over environment, and one clear line (never a stack trace)
+// for each kind of bad configuration, both from the pure parser and from the real `mykey serve` process.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeSecret, parseServeConfig, serveOptions } from '../../src/cli/config.js';
+
+test('defaults, and a flag wins over its environment variable', () => {
+  const defaults = parseServeConfig([], {});
+  assert.ok(defaults.ok);
+  assert.equal(defaults.value.port, 3000);
+  assert.equal(defaults.value.host, '127.0.0.1');
+  assert.equal(defaults.value.mode, 'development');
+  assert.equal(defaults.value.demo, true);
+  assert.equal(defaults.value.databaseUrl, undefined);
+  assert.equal(defaults.value.origin, 'http://localhost:3000');
+  const flagged = parseServeConfig(['--port', '4000'], { PORT: '5000', DATABASE_URL: 'postgres://u@h/db' });
+  assert.ok(flagged.ok);
+  assert.equal(flagged.value.port, 4000);
+  assert.equal(flagged.value.databaseUrl, 'postgres://u@h/db');
+});
+
+test('bad configurations are refused with one line', () => {
+  const cases: Array<[string, string[], NodeJS.ProcessEnv]> = [
+    ['port not a number', [], { PORT: 'eighty' }],
+    ['unknown flag', ['--prot', '1'], {}],
+    ['bad mode', [], { MYKEY_MODE: 'staging' }],
+    ['origin with a path', ['--origin', 'https://a.example/x'], {}],
+    ['http origin in production', [], { MYKEY_MODE: 'production', MYKEY_ORIGIN: 'http://a.example', MYKEY_SECRET: 'x', MYKEY_OPERATOR_TOKEN: 'y'.repeat(32), MYKEY_TRUST_ANCHORS: 'a.pem' }],
+    ['production without a secret', [], { MYKEY_MODE: 'production', MYKEY_ORIGIN: 'https://a.example', MYKEY_DEMO: 'false' }],
+    ['demo in production', [], { NODE_ENV: 'production', MYKEY_ORIGIN: 'https://a.example', MYKEY_DEMO: 'true' }],
+    ['not a postgres url', [], { DATABASE_URL: 'mysql://x' }],
+    ['short operator token', [], { MYKEY_OPERATOR_TOKEN: 'short' }],
+    ['bad log level', [], { LOG_LEVEL: 'loud' }],
+  ];
+  for (const [name, argv, env] of cases) {
+    const r = parseServeConfig(argv, env);
+    assert.ok(!r.ok, name);
+    assert.equal(r.code, 'config_invalid', name);
+    assert.ok(!r.message.includes('\n'), name);
+  }
+});
+
+test('the platform secret must hold 32 bytes', () => {
+  assert.equal(decodeSecret('00'.repeat(31)).ok, false);
+  assert.equal(decodeSecret('00'.repeat(32)).ok, true);
+  assert.equal(decodeSecret(Buffer.alloc(32, 7).toString('base64')).ok, true);
+});
+
+test('mykey serve --help lists every option with its environment variable and default', () => {
+  const run = spawnSync(process.execPath, ['dist/src/cli/main.js', 'serve', '--help'], { encoding: 'utf8' });
+  assert.equal(run.status, 0);
+  for (const option of Object.values(serveOptions)) {
+    assert.ok(run.stdout.includes(option.env), option.env);
+    if (option.flag !== undefined) assert.ok(run.stdout.includes(`--${option.flag}`), option.flag);
+  }
+});
+
+test('mykey serve stops on bad configuration (a test CA in production among them) with exit 2 and one line', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'mykey-config-'));
+  try {
+    const caDir = join(dataDir, 'ca');
+    assert.equal(spawnSync(process.execPath, ['dist/src/cli/main.js', 'ca', 'init', '--dir', caDir]).status, 0);
+    const production = {
+      MYKEY_MODE: 'production',
+      MYKEY_ORIGIN: 'https://mykey.example.jp',
+      MYKEY_SECRET: Buffer.alloc(32, 1).toString('base64'),
+      MYKEY_OPERATOR_TOKEN: 'o'.repeat(32),
+      MYKEY_DEMO: 'false',
+    };
+    const cases: NodeJS.ProcessEnv[] = [
+      { PORT: '99999' },
+      { ...production, MYKEY_TRUST_ANCHORS: join(caDir, 'ca.pem') },
+      { MYKEY_TRUST_ANCHORS: join(dataDir, 'missing.pem') },
+      { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' },
+    ];
+    for (const env of cases) {
+      const run = spawnSync(process.execPath, ['dist/src/cli/main.js', 'serve'], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, MYKEY_DATA_DIR: dataDir, LOG_LEVEL: 'silent', PORT: '0', ...env },
+        timeout: 30_000,
+      });
+      assert.equal(run.status, 2, JSON.stringify(env) + run.stderr);
+      assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+      assert.match(run.stderr, /^mykey serve: /);
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
