@@ -11,6 +11,7 @@ import { isUniqueViolation } from '../store/db.js';
 import {
   consumeChallenge,
   deleteExpiredChallenges,
+  deleteExpiredSessions,
   findPersonByCredential,
   insertChallenge,
   insertCredential,
@@ -145,6 +146,9 @@ export async function loginWithCard(
   const sessionToken = randomBytes(32).toString('base64url');
   const nowMs = ctx.clock.nowMs();
   const expiresAtMs = nowMs + sessionTtlMs;
-  await ctx.store.transaction((tx) => insertSession(tx, { tokenSha256: sessionTokenSha256(sessionToken), personId: person.personId, nowMs, expiresAtMs }));
+  await ctx.store.transaction(async (tx) => {
+    await deleteExpiredSessions(tx, nowMs);
+    await insertSession(tx, { tokenSha256: sessionTokenSha256(sessionToken), personId: person.personId, nowMs, expiresAtMs });
+  });
   return ok({ mykeyId: person.mykeyId, personCreated: person.created, sessionToken, expiresAtMs });
 }

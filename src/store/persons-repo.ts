@@ -112,3 +112,8 @@ export async function findSession(tx: Tx, tokenSha256: string): Promise<{ person
 export async function deleteSession(tx: Tx, tokenSha256: string): Promise<void> {
   await tx.db.deleteFrom('sessions').where('token_sha256', '=', tokenSha256).execute();
 }
+
+/** Drops sessions past their expiry, so the table holds at most one session lifetime of logins. */
+export async function deleteExpiredSessions(tx: Tx, nowMs: number): Promise<void> {
+  await tx.db.deleteFrom('sessions').where('expires_at_ms', '<=', nowMs).execute();
+}
