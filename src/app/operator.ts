@@ -67,9 +67,14 @@ export interface ProviderInput extends ProviderRow {
   services: Array<Omit<ProviderServiceRow, 'providerId'>>;
 }
 
-/** Registers a provider and its services. Codes: provider_exists, provider_service_exists. */
-export async function createProvider(ctx: AppContext, actor: string, input: ProviderInput): Promise<Result<ProviderInput, 'provider_exists' | 'provider_service_exists'>> {
+/** Registers a provider and its services. Codes: invalid_request (a service listed twice), provider_exists, provider_service_exists. */
+export async function createProvider(
+  ctx: AppContext,
+  actor: string,
+  input: ProviderInput,
+): Promise<Result<ProviderInput, 'invalid_request' | 'provider_exists' | 'provider_service_exists'>> {
   const nowMs = ctx.clock.nowMs();
+  if (new Set(input.services.map((s) => s.id)).size !== input.services.length) return fail('invalid_request', 'a service id is listed twice', 'services');
   try {
     return await ctx.store.transaction(async (tx) => {
       if ((await findProvider(tx, input.id)) !== undefined) return fail('provider_exists', 'a provider with this id exists', 'id');

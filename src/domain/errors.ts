@@ -14,6 +14,7 @@ export const errorCodes = {
   rate_limited: { status: 429, summary: 'Too many requests; retry after the time in Retry-After.' },
   idempotency_key_missing: { status: 400, summary: 'This write needs an Idempotency-Key header.' },
   idempotency_key_reused: { status: 409, summary: 'The Idempotency-Key was used before with a different request.' },
+  idempotency_key_in_use: { status: 409, summary: 'A request with this Idempotency-Key is still running; retry shortly.' },
   internal: { status: 500, summary: 'A bug; details are in the server log under the request id.' },
 
   // Operator and citizen sessions.

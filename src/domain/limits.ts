@@ -18,6 +18,8 @@ export const grantsPageMax = 1_000;
 export const pageMax = 100;
 /** Idempotency-Key header length. */
 export const idempotencyKeyCharsMax = 255;
+/** A key reserved this long by a request that never finished (a crash) may be taken over by a retry. */
+export const idempotencyReservationStaleMs = 60_000;
 /** Provider event ids and account references. */
 export const eventIdCharsMax = 128;
 export const accountRefCharsMax = 128;

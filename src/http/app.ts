@@ -62,6 +62,8 @@ export async function buildApp(ctx: AppContext, options: HttpOptions): Promise<F
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strictAjv : queryAjv).compile(schema));
 
   const parseJson = app.getDefaultJsonParser('error', 'error');
+  // JSON only: without Fastify's built-in parsers, any other media type is 415 unsupported_media_type.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     const raw = body as Buffer;
     request.rawBody = raw;

@@ -91,18 +91,21 @@ test('RFC 9530 Appendix B: Content-Digest of {"hello": "world"} and a line feed;
   t.assert.strictEqual(contentDigest(new Uint8Array()), 'sha-256=:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=:');
 });
 
-test('signRequest emits our profile: label sig1, the covered set, created, keyid and alg', (t: TestContext) => {
-  const withBody = signed();
+test('signRequest emits our profile: label sig1, the covered set, created, a random nonce, keyid and alg', (t: TestContext) => {
+  const withBody = signRequest({ method: 'POST', url, body, keyId, secret, createdS: nowS, nonce: 'n1' });
   t.assert.deepStrictEqual(Object.keys(withBody).sort(), ['content-digest', 'signature', 'signature-input']);
   t.assert.strictEqual(withBody['content-digest'], contentDigest(body));
   t.assert.strictEqual(
     withBody['signature-input'],
-    `sig1=("@method" "@target-uri" "content-digest");created=${nowS};keyid="${keyId}";alg="hmac-sha256"`,
+    `sig1=("@method" "@target-uri" "content-digest");created=${nowS};nonce="n1";keyid="${keyId}";alg="hmac-sha256"`,
   );
   t.assert.match(withBody['signature'] ?? '', /^sig1=:[A-Za-z0-9+/]{43}=:$/);
-  const withoutBody = signRequest({ method: 'GET', url, keyId, secret, createdS: nowS });
+  const withoutBody = signRequest({ method: 'GET', url, keyId, secret, createdS: nowS, nonce: 'n2' });
   t.assert.deepStrictEqual(Object.keys(withoutBody).sort(), ['signature', 'signature-input']);
-  t.assert.strictEqual(withoutBody['signature-input'], `sig1=("@method" "@target-uri");created=${nowS};keyid="${keyId}";alg="hmac-sha256"`);
+  t.assert.strictEqual(withoutBody['signature-input'], `sig1=("@method" "@target-uri");created=${nowS};nonce="n2";keyid="${keyId}";alg="hmac-sha256"`);
+  // Two identical requests in the same second still get different signatures, so neither looks like a replay.
+  const again = signRequest({ method: 'GET', url, keyId, secret, createdS: nowS });
+  t.assert.notStrictEqual(again['signature'], signRequest({ method: 'GET', url, keyId, secret, createdS: nowS })['signature']);
 });
 
 test('what signRequest emits verifies, with and without a body', async (t: TestContext) => {

@@ -13,7 +13,7 @@
  * covered. A signature that covers anything else is refused as malformed rather than half-understood.
  */
 import assert from 'node:assert/strict';
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { fail, ok, type Failure, type Result } from '../domain/result.js';
 
 /**
@@ -97,8 +97,11 @@ export function signRequest(input: {
   keyId: string;
   secret: Uint8Array;
   createdS: number;
+  /** RFC 9421 §2.3 nonce; random by default, so two identical requests in one second still differ. */
+  nonce?: string;
 }): Record<string, string> {
   assert.ok(Number.isSafeInteger(input.createdS) && input.createdS >= 0, 'createdS is whole seconds since the epoch');
+  const nonce = input.nonce ?? randomBytes(16).toString('base64url');
   const digest = input.body === undefined ? undefined : contentDigest(input.body);
   const components: Array<[string, string]> = [
     ['@method', input.method],
@@ -109,6 +112,7 @@ export function signRequest(input: {
     items: components.map(([name]) => ({ bareItem: { type: 'string', value: name }, parameters: new Map() })),
     parameters: new Map<string, BareItem>([
       ['created', { type: 'integer', value: input.createdS }],
+      ['nonce', { type: 'string', value: nonce }],
       ['keyid', { type: 'string', value: input.keyId }],
       ['alg', { type: 'string', value: signatureAlgorithm }],
     ]),

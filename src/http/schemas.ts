@@ -139,3 +139,10 @@ export const CampaignDefinitionSchema = Type.Object(
 );
 
 export const CampaignSchema = Type.Object({ ...CampaignDefinitionSchema.properties, version: Type.Integer() });
+
+/** Documents the Idempotency-Key of idempotent writes; its presence is checked by the idempotency hook. */
+export const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({ description: 'Required: a unique key (e.g. a UUID) of at most 255 characters per user action, reused on retry.' }),
+  ),
+});

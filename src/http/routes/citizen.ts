@@ -12,7 +12,7 @@ import type { AppContext } from '../../app/context.js';
 import { looksLikeMyNumber } from '../../domain/my-number.js';
 import { ApiError, sendFailure } from '../errors.js';
 import { citizenAuth } from '../plugins/auth.js';
-import { AuthTokenSchema, BindingDetailsSchema, ChallengeBody, SecurityCode, errorResponses, isoOf } from '../schemas.js';
+import { AuthTokenSchema, BindingDetailsSchema, ChallengeBody, SecurityCode, errorResponses, IdempotencyHeaders, isoOf } from '../schemas.js';
 
 const tags = ['citizen'];
 const bearer = [{ citizenSession: [] }];
@@ -127,6 +127,7 @@ export function registerCitizenRoutes(parent: FastifyInstance, ctx: AppContext):
         tags,
         security: bearer,
         summary: 'Bind a payment account to a campaign (final): confirmed by the provider, signed by the card',
+        headers: IdempotencyHeaders,
         body: Type.Object(
           { challengeId: Type.String({ minLength: 1, maxLength: 64 }), authToken: AuthTokenSchema, binding: BindingDetailsSchema, securityCode: SecurityCode },
           { additionalProperties: false },

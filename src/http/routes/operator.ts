@@ -12,7 +12,7 @@ import { pageMax } from '../../domain/limits.js';
 import { presetNames } from '../../domain/presets.js';
 import { sendFailure } from '../errors.js';
 import { operatorAuth } from '../plugins/auth.js';
-import { CampaignDefinitionSchema, CampaignSchema, errorResponses, isoOf } from '../schemas.js';
+import { CampaignDefinitionSchema, CampaignSchema, errorResponses, IdempotencyHeaders, isoOf } from '../schemas.js';
 
 const tags = ['operator'];
 const security = [{ operatorToken: [] }];
@@ -45,6 +45,7 @@ export function registerOperatorRoutes(parent: FastifyInstance, ctx: AppContext,
         tags,
         security,
         summary: `Create a campaign from a preset (${presetNames.join(', ')}) or from a full definition`,
+        headers: IdempotencyHeaders,
         body: Type.Union([
           Type.Object({ preset: Type.String({ maxLength: 64 }), id: Type.Optional(slug), name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, { additionalProperties: false }),
           Type.Object({ definition: CampaignDefinitionSchema }, { additionalProperties: false }),
@@ -65,7 +66,7 @@ export function registerOperatorRoutes(parent: FastifyInstance, ctx: AppContext,
 
     app.post('/v1/operator/providers', {
       config: { idempotent: true },
-      schema: { tags, security, summary: 'Register a provider and its services', body: ProviderSchema, response: { 201: ProviderSchema, ...errorResponses(400, 401, 409) } },
+      schema: { tags, security, summary: 'Register a provider and its services', headers: IdempotencyHeaders, body: ProviderSchema, response: { 201: ProviderSchema, ...errorResponses(400, 401, 409) } },
       handler: async (request, reply) => {
         const result = await createProvider(ctx, request.actor!, request.body);
         if (!result.ok) return sendFailure(request, reply, result);

@@ -9,8 +9,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../app/context.js';
 import { acknowledgeGrants, readGrantFeed } from '../../app/grant-feed.js';
 import { ingestEvents } from '../../app/ingest-events.js';
-import { eventBatchBodyBytesMax, grantsPageMax } from '../../domain/limits.js';
-import { sendFailure } from '../errors.js';
+import { eventBatchBodyBytesMax, eventsPerBatchMax, grantsPageMax } from '../../domain/limits.js';
+import { ApiError, sendFailure } from '../errors.js';
 import { providerAuth } from '../plugins/auth.js';
 import { EventBatchBody, EventOutcomeSchema, FeedGrantSchema, FeedQuery, errorResponses, isoOf } from '../schemas.js';
 
@@ -24,6 +24,13 @@ export function registerProviderRoutes(parent: FastifyInstance, ctx: AppContext)
 
     app.post('/v1/provider/events', {
       bodyLimit: eventBatchBodyBytesMax,
+      // Runs after the signature check: an oversized batch gets its own code rather than a schema error.
+      preValidation: async (request) => {
+        const events = (request.body as { events?: unknown } | undefined)?.events;
+        if (Array.isArray(events) && events.length > eventsPerBatchMax) {
+          throw new ApiError('batch_too_large', `at most ${eventsPerBatchMax} events per batch; split it`, 'events');
+        }
+      },
       schema: {
         tags,
         security,
