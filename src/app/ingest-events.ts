@@ -7,15 +7,26 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
-import { validateCampaign, type Campaign, type EarningEventKind } from '../domain/campaign.js';
+import { validateCampaign, type Campaign } from '../domain/campaign.js';
 import type { ErrorCode } from '../domain/errors.js';
 import { looksLikeMyNumber } from '../domain/my-number.js';
-import { applyEffect, decideEvent, isReversal, type BindingStanding, type EventFacts, type EventKind } from '../domain/points.js';
-import { fail, ok, type Result } from '../domain/result.js';
+import { applyEffect, decideEvent, isReversal, type BindingEffect, type BindingStanding, type EventFacts, type EventKind } from '../domain/points.js';
+import { fail, ok, type Failure, type Result } from '../domain/result.js';
 import { listBindingsOfAccounts, lockBalances, updateBalance, type BalanceRow, type BindingRow } from '../store/bindings-repo.js';
 import { findCampaign } from '../store/campaigns-repo.js';
 import type { Tx } from '../store/db.js';
-import { appendLedgerEntries, findEvents, insertEvent, listGrantsOfEvents, setReversedYen, type EventRow, type GrantSummary, type LedgerEntry } from '../store/events-repo.js';
+import {
+  appendLedgerEntries,
+  findEventCampaigns,
+  findEvents,
+  insertEvent,
+  insertEventCampaigns,
+  listGrantsOfEvents,
+  setReversedYen,
+  type EventRow,
+  type GrantSummary,
+  type LedgerEntry,
+} from '../store/events-repo.js';
 import type { AppContext } from './context.js';
 
 /** An event as the provider reports it (already checked against the route schema). */
@@ -73,26 +84,19 @@ function parseEvent(event: ProviderEvent): Result<ParsedEvent, EventRejectionCod
   return ok({ input: event, occurredAtMs, payloadSha256: payloadSha256(event, occurredAtMs) });
 }
 
-/** Everything the batch reads before it decides. */
-interface Prefetched {
-  stored: Map<string, EventRow>;
+/** The accounts, bindings and campaigns of the batch: read before the locks (they only decide which to take). */
+interface Bound {
   accountIdByRef: Map<string, string>;
   bindingsByAccount: Map<string, BindingRow[]>;
   campaigns: Map<string, Campaign>;
 }
 
-/** Reads accounts, bindings and campaigns; the stored events are read later, once the balances are locked. */
-async function prefetch(tx: Tx, providerId: string, events: readonly ParsedEvent[]): Promise<Omit<Prefetched, 'stored'>> {
+async function prefetchBound(tx: Tx, providerId: string, events: readonly ParsedEvent[]): Promise<Bound> {
   const refs = [...new Set(events.map((e) => e.input.accountRef))];
   const accounts =
     refs.length === 0
       ? []
-      : await tx.db
-          .selectFrom('accounts')
-          .select(['id', 'account_ref'])
-          .where('provider_id', '=', providerId)
-          .where('account_ref', 'in', refs)
-          .execute();
+      : await tx.db.selectFrom('accounts').select(['id', 'account_ref']).where('provider_id', '=', providerId).where('account_ref', 'in', refs).execute();
   const accountIdByRef = new Map(accounts.map((a) => [a.account_ref, a.id]));
   const bindings = await listBindingsOfAccounts(tx, [...accountIdByRef.values()]);
   const bindingsByAccount = new Map<string, BindingRow[]>();
@@ -108,56 +112,57 @@ async function prefetch(tx: Tx, providerId: string, events: readonly ParsedEvent
   return { accountIdByRef, bindingsByAccount, campaigns };
 }
 
-/**
- * The stored events the batch repeats or reverses. Read under the balance locks: any other batch touching these
- * events needs the same locks, so what is read here (refunded amounts included) stays true until commit.
- */
-async function findStoredEvents(tx: Tx, providerId: string, events: readonly ParsedEvent[]): Promise<Map<string, EventRow>> {
-  const eventIds = events.flatMap((e) => [e.input.eventId, ...(e.input.originalEventId === undefined ? [] : [e.input.originalEventId])]);
-  return findEvents(tx, providerId, [...new Set(eventIds)]);
-}
-
 function balanceKey(personId: string, campaignId: string): string {
   return `${personId}\u0000${campaignId}`;
 }
 
-/** The mutable state of one batch: balances after the events decided so far, and what to write. */
-interface BatchState {
-  balances: Map<string, BalanceRow>;
-  dirtyBalanceKeys: Set<string>;
-  ledger: LedgerEntry[];
-  /** Events applied in this batch, so that a refund later in the same batch finds its original. */
-  applied: Map<string, EventRow>;
-  reversedYen: Map<string, number>;
+/** Plain code-unit order: the same in every process whatever its locale, which the lock order needs. */
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
-async function lockBatchBalances(tx: Tx, fetched: Omit<Prefetched, 'stored'>): Promise<Map<string, BalanceRow>> {
-  const keys = [...fetched.bindingsByAccount.values()]
+async function lockBatchBalances(tx: Tx, bound: Bound): Promise<Map<string, BalanceRow>> {
+  const keys = [...bound.bindingsByAccount.values()]
     .flat()
     .map((b) => ({ personId: b.personId, campaignId: b.campaignId }))
-    .sort((a, b) => (a.personId === b.personId ? a.campaignId.localeCompare(b.campaignId) : a.personId.localeCompare(b.personId)));
+    .sort((a, b) => compareKeys(balanceKey(a.personId, a.campaignId), balanceKey(b.personId, b.campaignId)));
   const rows = await lockBalances(tx, keys);
   return new Map(rows.map((row) => [balanceKey(row.personId, row.campaignId), row]));
 }
 
-function findOriginal(state: BatchState, fetched: Prefetched, eventId: string): EventRow | undefined {
-  return state.applied.get(eventId) ?? fetched.stored.get(eventId);
+/** The mutable state of one batch: what is stored, what this batch applied so far, and what to write. */
+interface BatchState {
+  bound: Bound;
+  balances: Map<string, BalanceRow>;
+  dirtyBalanceKeys: Set<string>;
+  ledger: LedgerEntry[];
+  /** Events stored before this batch that it repeats or reverses, and the campaigns they were counted in. */
+  stored: Map<string, EventRow>;
+  countedIn: Map<string, Set<string>>;
+  /** Events applied by this batch, with their grants, so repeats and refunds later in the batch find them. */
+  applied: Map<string, { row: EventRow; grants: GrantSummary[] }>;
+  reversedYen: Map<string, number>;
 }
 
-function eventFacts(event: ParsedEvent, original: EventRow | undefined): EventFacts {
-  const { kind, amountYen } = event.input;
-  if (kind === 'refund' || kind === 'cancel') {
-    assert.ok(original !== undefined);
-    return { kind, amountYen, occurredAtMs: event.occurredAtMs, original: { kind: original.kind as EarningEventKind, occurredAtMs: original.occurredAtMs } };
-  }
-  return { kind, amountYen, occurredAtMs: event.occurredAtMs };
+/**
+ * Reads the stored events the batch repeats or reverses, and where they were counted. Read under the balance
+ * locks: any other batch touching these events needs the same locks, so what is read here stays true until commit.
+ */
+async function readStored(tx: Tx, providerId: string, events: readonly ParsedEvent[]): Promise<Pick<BatchState, 'stored' | 'countedIn'>> {
+  const ids = [...new Set(events.flatMap((e) => [e.input.eventId, ...(e.input.originalEventId === undefined ? [] : [e.input.originalEventId])]))];
+  const stored = await findEvents(tx, providerId, ids);
+  return { stored, countedIn: await findEventCampaigns(tx, providerId, [...stored.keys()]) };
+}
+
+function findOriginal(state: BatchState, eventId: string): EventRow | undefined {
+  return state.applied.get(eventId)?.row ?? state.stored.get(eventId);
 }
 
 /** The reversal rules: the original exists, is an earning event of the same account, and is not over-refunded. */
-function checkReversal(state: BatchState, fetched: Prefetched, event: ParsedEvent, accountId: string): Result<EventRow | undefined, EventRejectionCode> {
+function checkReversal(state: BatchState, event: ParsedEvent, accountId: string): Result<EventRow | undefined, EventRejectionCode> {
   const originalId = event.input.originalEventId;
   if (originalId === undefined) return ok(undefined);
-  const original = findOriginal(state, fetched, originalId);
+  const original = findOriginal(state, originalId);
   if (original === undefined) return fail('original_event_unknown', 'the original event was never applied', 'originalEventId');
   if (original.accountId !== accountId || isReversal(original.kind as EventKind)) {
     return fail('original_event_mismatch', 'the original event belongs to another account or is itself a reversal', 'originalEventId');
@@ -169,29 +174,58 @@ function checkReversal(state: BatchState, fetched: Prefetched, event: ParsedEven
   return ok(original);
 }
 
-function standingsOf(state: BatchState, fetched: Prefetched, accountId: string): BindingStanding[] {
-  return (fetched.bindingsByAccount.get(accountId) ?? []).map((binding) => {
+function standingsOf(state: BatchState, accountId: string): BindingStanding[] {
+  return (state.bound.bindingsByAccount.get(accountId) ?? []).map((binding) => {
     const balance = state.balances.get(balanceKey(binding.personId, binding.campaignId));
     assert.ok(balance !== undefined, 'every binding has a balance');
-    const campaign = fetched.campaigns.get(binding.campaignId);
+    const campaign = state.bound.campaigns.get(binding.campaignId);
     assert.ok(campaign !== undefined);
     return { bindingId: binding.bindingId, campaign, boundAtMs: binding.createdAtMs, eligibleYen: balance.eligibleYen, pointsGranted: balance.pointsGranted };
   });
 }
 
-type Decision = { kind: 'rejected'; failure: Result<never, EventRejectionCode> & { ok: false } } | { kind: 'applied'; grants: GrantSummary[] } | { kind: 'raced' };
+function eventFacts(state: BatchState, event: ParsedEvent, original: EventRow | undefined): EventFacts {
+  const { kind, amountYen } = event.input;
+  if (kind === 'refund' || kind === 'cancel') {
+    assert.ok(original !== undefined);
+    const originalCountedIn = state.countedIn.get(original.eventId) ?? new Set<string>();
+    return { kind, amountYen, occurredAtMs: event.occurredAtMs, originalCountedIn };
+  }
+  return { kind, amountYen, occurredAtMs: event.occurredAtMs };
+}
 
-/** Decides one new event against the batch state and records what to write. */
-async function applyOne(tx: Tx, providerId: string, state: BatchState, fetched: Prefetched, event: ParsedEvent, nowMs: number): Promise<Decision> {
-  const accountId = fetched.accountIdByRef.get(event.input.accountRef);
-  const bindings = accountId === undefined ? [] : fetched.bindingsByAccount.get(accountId) ?? [];
-  if (accountId === undefined || bindings.length === 0) {
+type Decision = { kind: 'rejected'; failure: Failure<EventRejectionCode> } | { kind: 'applied'; grants: GrantSummary[] } | { kind: 'repeat' };
+
+/** Applies the effects to the batch's balances and returns the grants (ledger entries for non-zero points). */
+function recordEffects(state: BatchState, row: EventRow, standings: readonly BindingStanding[], effects: readonly BindingEffect[]): GrantSummary[] {
+  const bindings = state.bound.bindingsByAccount.get(row.accountId) ?? [];
+  const grants: GrantSummary[] = [];
+  for (const effect of effects) {
+    const standing = standings.find((s) => s.bindingId === effect.bindingId);
+    const binding = bindings.find((b) => b.bindingId === effect.bindingId);
+    assert.ok(standing !== undefined && binding !== undefined);
+    const next = applyEffect(standing, effect);
+    const key = balanceKey(binding.personId, binding.campaignId);
+    state.balances.set(key, { personId: binding.personId, campaignId: binding.campaignId, eligibleYen: next.eligibleYen, pointsGranted: next.pointsGranted });
+    state.dirtyBalanceKeys.add(key);
+    if (effect.points === 0) continue;
+    const entry = { id: randomUUID(), campaignId: effect.campaignId, personId: binding.personId, accountId: row.accountId, eventId: row.eventId, points: effect.points, eligibleDeltaYen: effect.eligibleDeltaYen };
+    state.ledger.push(entry);
+    grants.push({ grantId: entry.id, eventId: row.eventId, campaignId: entry.campaignId, points: entry.points });
+  }
+  return grants;
+}
+
+/** Decides one event that is new to the store and to this batch, and records what to write. */
+async function applyOne(tx: Tx, providerId: string, state: BatchState, event: ParsedEvent, nowMs: number): Promise<Decision> {
+  const accountId = state.bound.accountIdByRef.get(event.input.accountRef);
+  if (accountId === undefined || (state.bound.bindingsByAccount.get(accountId) ?? []).length === 0) {
     return { kind: 'rejected', failure: fail('account_unknown', 'no binding carries this account reference', 'accountRef') };
   }
-  const original = checkReversal(state, fetched, event, accountId);
+  const original = checkReversal(state, event, accountId);
   if (!original.ok) return { kind: 'rejected', failure: original };
-  const standings = standingsOf(state, fetched, accountId);
-  const effects = decideEvent(eventFacts(event, original.value), standings);
+  const standings = standingsOf(state, accountId);
+  const effects = decideEvent(eventFacts(state, event, original.value), standings);
   if (!effects.ok) return { kind: 'rejected', failure: effects };
 
   const row: EventRow = {
@@ -204,27 +238,18 @@ async function applyOne(tx: Tx, providerId: string, state: BatchState, fetched: 
     originalEventId: event.input.originalEventId ?? null,
     reversedYen: 0,
   };
-  // The balances are locked, so only a batch that committed before our locks can hold this id: a duplicate.
-  if (!(await insertEvent(tx, providerId, row, nowMs))) return { kind: 'raced' };
-  state.applied.set(row.eventId, row);
-  if (original.value !== undefined) {
+  // The balances are locked, so only a batch that committed before our locks can hold this id: a repeat.
+  if (!(await insertEvent(tx, providerId, row, nowMs))) return { kind: 'repeat' };
+  if (original.value === undefined) {
+    const campaignIds = effects.value.map((e) => e.campaignId);
+    await insertEventCampaigns(tx, providerId, row.eventId, campaignIds);
+    state.countedIn.set(row.eventId, new Set(campaignIds));
+  } else {
     const reversedYen = (state.reversedYen.get(original.value.eventId) ?? original.value.reversedYen) + row.amountYen;
     state.reversedYen.set(original.value.eventId, reversedYen);
   }
-  const grants: GrantSummary[] = [];
-  for (const effect of effects.value) {
-    const standing = standings.find((s) => s.bindingId === effect.bindingId);
-    const binding = bindings.find((b) => b.bindingId === effect.bindingId);
-    assert.ok(standing !== undefined && binding !== undefined);
-    const next = applyEffect(standing, effect);
-    const key = balanceKey(binding.personId, binding.campaignId);
-    state.balances.set(key, { personId: binding.personId, campaignId: binding.campaignId, eligibleYen: next.eligibleYen, pointsGranted: next.pointsGranted });
-    state.dirtyBalanceKeys.add(key);
-    if (effect.points === 0) continue;
-    const entry = { id: randomUUID(), campaignId: effect.campaignId, personId: binding.personId, accountId, eventId: row.eventId, points: effect.points, eligibleDeltaYen: effect.eligibleDeltaYen };
-    state.ledger.push(entry);
-    grants.push({ grantId: entry.id, eventId: row.eventId, campaignId: entry.campaignId, points: entry.points });
-  }
+  const grants = recordEffects(state, row, standings, effects.value);
+  state.applied.set(row.eventId, { row, grants });
   return { kind: 'applied', grants };
 }
 
@@ -243,56 +268,51 @@ function withoutEventId(grants: readonly GrantSummary[]): Array<Omit<GrantSummar
   return grants.map(({ eventId: _eventId, ...grant }) => grant);
 }
 
-/** The answer for an event already stored: the original result if the payload matches, else a conflict. */
+/** The answer for an event applied before: the original result if the payload matches, else a conflict. */
 function repeatOutcome(event: ParsedEvent, stored: EventRow, grants: readonly GrantSummary[]): EventOutcome {
   if (stored.payloadSha256 !== event.payloadSha256) {
     return { eventId: event.input.eventId, status: 'rejected', code: 'idempotency_conflict', message: 'this event id was applied with another payload' };
   }
-  return { eventId: event.input.eventId, status: 'duplicate', grants: withoutEventId(grants.filter((g) => g.eventId === stored.eventId)) };
+  return { eventId: event.input.eventId, status: 'duplicate', grants: withoutEventId(grants) };
 }
 
 /**
  * Applies a batch of provider events and answers per event, in input order: `applied` with the grants it made,
- * `duplicate` with the original grants, or `rejected` with a code (nothing is written for a rejected event).
+ * `duplicate` with the original grants, or `rejected` with a code (nothing is written for a rejected event, so
+ * a later occurrence of the same id, in this batch or another, is decided afresh).
  */
 export async function ingestEvents(ctx: AppContext, providerId: string, events: readonly ProviderEvent[]): Promise<EventOutcome[]> {
   const parsed = events.map(parseEvent);
   const valid = parsed.flatMap((p) => (p.ok ? [p.value] : []));
   return ctx.store.transaction(async (tx) => {
     const nowMs = ctx.clock.nowMs();
-    const bound = await prefetch(tx, providerId, valid);
+    const bound = await prefetchBound(tx, providerId, valid);
     const balances = await lockBatchBalances(tx, bound);
-    const fetched: Prefetched = { ...bound, stored: await findStoredEvents(tx, providerId, valid) };
-    const state: BatchState = { balances, dirtyBalanceKeys: new Set(), ledger: [], applied: new Map(), reversedYen: new Map() };
-    const decisions = new Map<string, Decision>();
-    const repeats: ParsedEvent[] = [];
-    for (const event of valid) {
-      const { eventId } = event.input;
-      if (fetched.stored.has(eventId) || state.applied.has(eventId) || decisions.has(eventId)) {
-        repeats.push(event);
-        continue;
-      }
-      const decision = await applyOne(tx, providerId, state, fetched, event, nowMs);
-      decisions.set(eventId, decision);
-      if (decision.kind === 'raced') repeats.push(event);
+    const state: BatchState = { bound, balances, dirtyBalanceKeys: new Set(), ledger: [], applied: new Map(), reversedYen: new Map(), ...(await readStored(tx, providerId, valid)) };
+    const decisions: Array<Decision | undefined> = [];
+    for (const [index, p] of parsed.entries()) {
+      if (!p.ok) continue;
+      const { eventId } = p.value.input;
+      const repeat = state.stored.has(eventId) || state.applied.has(eventId);
+      decisions[index] = repeat ? { kind: 'repeat' } : await applyOne(tx, providerId, state, p.value, nowMs);
     }
     await writeBatch(tx, providerId, state, nowMs);
-    const repeatIds = repeats.map((e) => e.input.eventId);
+    // Repeats of events stored before this batch (or by a batch that committed while we waited for our locks).
+    const repeatIds = [...new Set(parsed.flatMap((p, i) => (p.ok && decisions[i]?.kind === 'repeat' && !state.applied.has(p.value.input.eventId) ? [p.value.input.eventId] : [])))];
     const storedNow = await findEvents(tx, providerId, repeatIds);
-    const storedGrants = await listGrantsOfEvents(tx, providerId, repeatIds.filter((id) => !state.applied.has(id)));
-    const seen = new Set<string>();
+    const storedGrants = await listGrantsOfEvents(tx, providerId, repeatIds);
     return parsed.map((p, index): EventOutcome => {
       const eventId = events[index]!.eventId;
       if (!p.ok) return { eventId, status: 'rejected', code: p.code, message: p.message };
-      const first = !seen.has(eventId);
-      seen.add(eventId);
-      const decision = decisions.get(eventId);
-      if (first && decision?.kind === 'applied') return { eventId, status: 'applied', grants: withoutEventId(decision.grants) };
-      if (decision?.kind === 'rejected') return { eventId, status: 'rejected', code: decision.failure.code, message: decision.failure.message };
-      const stored = state.applied.get(eventId) ?? storedNow.get(eventId);
+      const decision = decisions[index];
+      assert.ok(decision !== undefined);
+      if (decision.kind === 'applied') return { eventId, status: 'applied', grants: withoutEventId(decision.grants) };
+      if (decision.kind === 'rejected') return { eventId, status: 'rejected', code: decision.failure.code, message: decision.failure.message };
+      const inBatch = state.applied.get(eventId);
+      if (inBatch !== undefined) return repeatOutcome(p.value, inBatch.row, inBatch.grants);
+      const stored = storedNow.get(eventId);
       assert.ok(stored !== undefined, 'a repeated event is stored');
-      const grants = decision?.kind === 'applied' ? decision.grants : storedGrants;
-      return repeatOutcome(p.value, stored, grants);
+      return repeatOutcome(p.value, stored, storedGrants.filter((g) => g.eventId === eventId));
     });
   });
 }

@@ -47,7 +47,7 @@ test('grants at the cap boundary: 4,999 / 5,000 / 5,001 points of entitlement', 
 });
 
 test('refunds lower the eligible total and claw back only below the cap', () => {
-  const original = { kind: 'payment' as const, occurredAtMs: septemberMs };
+  const originalCountedIn = new Set([mynapoint.id]);
   const cases: Array<{ name: string; eligibleYen: number; refundYen: number; points: number }> = [
     { name: 'refund below the cap claws back', eligibleYen: 8_000, refundYen: 4_000, points: -1_000 },
     { name: 'refund of an odd amount rounds on the total', eligibleYen: 8_003, refundYen: 3, points: 0 },
@@ -56,7 +56,7 @@ test('refunds lower the eligible total and claw back only below the cap', () => 
   ];
   for (const row of cases) {
     const before = standing(row.eligibleYen, entitlementPoints(mynapoint, row.eligibleYen));
-    const r = decideEvent({ kind: 'refund', amountYen: row.refundYen, occurredAtMs: septemberMs, original }, [before]);
+    const r = decideEvent({ kind: 'refund', amountYen: row.refundYen, occurredAtMs: septemberMs, originalCountedIn }, [before]);
     assert.ok(r.ok, row.name);
     assert.strictEqual(r.value[0]!.points, row.points, row.name);
     assert.strictEqual(r.value[0]!.eligibleDeltaYen, -row.refundYen, row.name);
@@ -66,7 +66,7 @@ test('refunds lower the eligible total and claw back only below the cap', () => 
 test('a campaign without clawback never takes points back', () => {
   const noClawback = campaign({ refundPolicy: 'none' });
   const before = standing(8_000, 2_000, noClawback);
-  const r = decideEvent({ kind: 'cancel', amountYen: 8_000, occurredAtMs: septemberMs, original: { kind: 'topup', occurredAtMs: septemberMs } }, [before]);
+  const r = decideEvent({ kind: 'cancel', amountYen: 8_000, occurredAtMs: septemberMs, originalCountedIn: new Set([noClawback.id]) }, [before]);
   assert.ok(r.ok);
   assert.strictEqual(r.value[0]!.points, 0);
   assert.strictEqual(r.value[0]!.eligibleDeltaYen, -8_000);
@@ -103,13 +103,15 @@ test('an event kind no bound campaign takes is rejected with its own code', () =
   assert.strictEqual(r.code, 'event_kind_not_eligible');
 });
 
-test('a refund of an event no campaign counted changes nothing and is still applied', () => {
-  const r = decideEvent(
-    { kind: 'refund', amountYen: 100, occurredAtMs: septemberMs, original: { kind: 'payment', occurredAtMs: Date.parse('2020-08-01T00:00:00+09:00') } },
-    [standing(1_000, 250)],
-  );
-  assert.ok(r.ok);
-  assert.deepStrictEqual(r.value, []);
+test('a refund reverses exactly the campaigns its original was counted in, whatever the account is bound to now', () => {
+  const later = campaign({ id: 'bound-later' });
+  const standings = [standing(1_000, 250), { ...standing(8_000, 2_000, later), bindingId: 'b2' }];
+  const none = decideEvent({ kind: 'refund', amountYen: 100, occurredAtMs: septemberMs, originalCountedIn: new Set() }, standings);
+  assert.ok(none.ok);
+  assert.deepStrictEqual(none.value, []);
+  const first = decideEvent({ kind: 'refund', amountYen: 1_000, occurredAtMs: septemberMs, originalCountedIn: new Set([mynapoint.id]) }, standings);
+  assert.ok(first.ok);
+  assert.deepStrictEqual(first.value.map((e) => [e.campaignId, e.points]), [[mynapoint.id, -250]]);
 });
 
 test('one event applies to every campaign bound to the account', () => {

@@ -65,10 +65,13 @@ export interface BindingEffect {
   points: number;
 }
 
-/** A provider event after parsing, with the original for reversals. */
+/**
+ * A provider event after parsing. A reversal carries the campaigns its original was counted in when it was
+ * applied: that record, not a re-evaluation against today's bindings, says what a refund takes back.
+ */
 export type EventFacts =
   | { kind: EarningEventKind; amountYen: number; occurredAtMs: number }
-  | { kind: ReversalKind; amountYen: number; occurredAtMs: number; original: EarningFacts };
+  | { kind: ReversalKind; amountYen: number; occurredAtMs: number; originalCountedIn: ReadonlySet<string> };
 
 function effectOf(standing: BindingStanding, eligibleDeltaYen: number): BindingEffect {
   const eligibleYen = standing.eligibleYen + eligibleDeltaYen;
@@ -83,6 +86,7 @@ function effectOf(standing: BindingStanding, eligibleDeltaYen: number): BindingE
  * Decides what one event does to every binding of its account. An earning event that no campaign counts is
  * rejected (`outside_earning_window` when some campaign takes its kind, else `event_kind_not_eligible`);
  * a reversal is applied to the campaigns that counted its original, and to none if none did.
+ * The effects list the campaigns an applied earning event counts in: store them for its reversals.
  *
  * @example
  * decideEvent({ kind: 'payment', amountYen: 4_000, occurredAtMs }, [standing]) // ok: [{ points: 1_000, … }]
@@ -93,12 +97,8 @@ export function decideEvent(
 ): Result<BindingEffect[], 'outside_earning_window' | 'event_kind_not_eligible'> {
   assert.ok(Number.isSafeInteger(event.amountYen) && event.amountYen > 0, 'amountYen is a positive integer');
   if (event.kind === 'refund' || event.kind === 'cancel') {
-    const original = event.original;
-    return ok(
-      standings
-        .filter((standing) => countVerdict(standing, original) === 'counts')
-        .map((standing) => effectOf(standing, -event.amountYen)),
-    );
+    const countedIn = event.originalCountedIn;
+    return ok(standings.filter((standing) => countedIn.has(standing.campaign.id)).map((standing) => effectOf(standing, -event.amountYen)));
   }
   const facts: EarningFacts = { kind: event.kind, occurredAtMs: event.occurredAtMs };
   const verdicts = standings.map((standing) => countVerdict(standing, facts));

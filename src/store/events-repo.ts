@@ -183,3 +183,26 @@ export async function insertGrantAcks(tx: Tx, providerId: string, grantIds: read
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0n);
 }
+
+/** Records the campaigns an applied earning event was counted in. */
+export async function insertEventCampaigns(tx: Tx, providerId: string, eventId: string, campaignIds: readonly string[]): Promise<void> {
+  if (campaignIds.length === 0) return;
+  await tx.db
+    .insertInto('event_campaigns')
+    .values(campaignIds.map((campaignId) => ({ provider_id: providerId, event_id: eventId, campaign_id: campaignId })))
+    .execute();
+}
+
+/** The campaigns each of these events was counted in (events counted nowhere are absent). */
+export async function findEventCampaigns(tx: Tx, providerId: string, eventIds: readonly string[]): Promise<Map<string, Set<string>>> {
+  if (eventIds.length === 0) return new Map();
+  const rows = await tx.db
+    .selectFrom('event_campaigns')
+    .select(['event_id as eventId', 'campaign_id as campaignId'])
+    .where('provider_id', '=', providerId)
+    .where('event_id', 'in', eventIds)
+    .execute();
+  const byEvent = new Map<string, Set<string>>();
+  for (const row of rows) byEvent.set(row.eventId, (byEvent.get(row.eventId) ?? new Set()).add(row.campaignId));
+  return byEvent;
+}

@@ -1,12 +1,14 @@
 /**
- * Runs the migrations in name order (ISO-date prefixes). Kysely's migrator takes a lock, so several server
- * processes starting at once on one PostgreSQL database migrate it exactly once.
+ * Runs the migrations in name order (ISO date, and a time when one day has several). Kysely's migrator takes a
+ * lock, so several server processes starting at once on one PostgreSQL database migrate it exactly once.
  */
 import { Migrator, type Kysely, type Migration } from 'kysely';
+import * as eventCampaigns from './migrations/2026-11-27T0610-event-campaigns.js';
 import * as initial from './migrations/2026-11-27-initial.js';
 
 const migrations: Record<string, Migration> = {
   '2026-11-27-initial': initial,
+  '2026-11-27T0610-event-campaigns': eventCampaigns,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {

@@ -84,6 +84,13 @@ export interface EventsTable {
   applied_at_ms: number;
 }
 
+export interface EventCampaignsTable {
+  provider_id: string;
+  event_id: string;
+  /** A campaign the earning event was counted in when it was applied. */
+  campaign_id: string;
+}
+
 export interface BalancesTable {
   person_id: string;
   campaign_id: string;
@@ -170,6 +177,7 @@ export interface Schema {
   campaigns: CampaignsTable;
   bindings: BindingsTable;
   events: EventsTable;
+  event_campaigns: EventCampaignsTable;
   balances: BalancesTable;
   ledger_entries: LedgerEntriesTable;
   provider_feed_heads: ProviderFeedHeadsTable;

@@ -16,8 +16,12 @@ export interface EngineUnderTest {
   engine: Engine;
   /** Set when this engine cannot run here: pass it as the `skip` option of the test. */
   skip: string | false;
-  /** A new, empty, migrated store; `close` also removes its data. */
-  open(options?: { poolSize?: number }): Promise<OpenedStore>;
+  /**
+   * A new, empty, migrated store; `close` also removes its data. `deadlockTimeoutMs` (PostgreSQL) sets the
+   * database's deadlock_timeout for every connection, including other processes': tests that provoke deadlocks on
+   * purpose then wait milliseconds, not the default second, for PostgreSQL to break each one.
+   */
+  open(options?: { poolSize?: number; deadlockTimeoutMs?: number }): Promise<OpenedStore>;
 }
 
 export interface OpenedStore {
@@ -44,12 +48,15 @@ async function probePostgres(): Promise<string | false> {
   }
 }
 
-async function createDatabase(): Promise<string> {
+async function createDatabase(options: { deadlockTimeoutMs?: number } = {}): Promise<string> {
   const name = `mykey_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
     await client.query(`create database ${name}`);
+    if (options.deadlockTimeoutMs !== undefined) {
+      await client.query(`alter database ${name} set deadlock_timeout = '${Math.trunc(options.deadlockTimeoutMs)}ms'`);
+    }
   } finally {
     await client.end();
   }
@@ -63,6 +70,14 @@ async function dropDatabase(databaseUrl: string): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
+    // pg-pool's end() resolves before its idle connections have finished closing; forcing the drop while they
+    // close sends them "terminating connection" (57P01), which surfaces as an uncaught error in the test that
+    // closed the store. So wait (boundedly) for the database's own connections to go; force only what remains.
+    for (let attempt = 0; attempt < 100; attempt += 1) {
+      const { rows } = await client.query<{ n: string }>('select count(*) as n from pg_stat_activity where datname = $1', [name]);
+      if (Number(rows[0]?.n ?? 0) === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     await client.query(`drop database if exists ${name} with (force)`);
   } finally {
     await client.end();
@@ -90,7 +105,7 @@ function postgres(skip: string | false): EngineUnderTest {
     engine: 'postgres',
     skip,
     async open(options) {
-      const databaseUrl = await createDatabase();
+      const databaseUrl = await createDatabase(options);
       const store = await openStore({ engine: 'postgres', connectionString: databaseUrl, poolSize: options?.poolSize ?? 5 });
       return {
         store,

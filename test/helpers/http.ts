@@ -175,6 +175,7 @@ export const storeTables = [
   'campaigns',
   'bindings',
   'events',
+  'event_campaigns',
   'balances',
   'ledger_entries',
   'provider_feed_heads',

@@ -4,7 +4,7 @@
  * the real use cases (no store shortcuts), so that tests exercise the same paths as the API.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { bindAccount, issueBindChallenge, type BindingDetails } from '../../src/app/bind-account.js';
 import { issueChallenge, loginWithCard } from '../../src/app/card-login.js';
 import { resolveSession, type CitizenSession } from '../../src/app/citizen.js';
@@ -17,6 +17,7 @@ import { mynapoint2020Now } from '../../src/domain/presets.js';
 import { fail, ok } from '../../src/domain/result.js';
 import { createTestCa, type TestCa } from '../../src/identity/test-ca.js';
 import { createTrustStore } from '../../src/identity/trust-store.js';
+import { ensureAccount, insertBinding } from '../../src/store/bindings-repo.js';
 import type { Store } from '../../src/store/db.js';
 
 export const testOrigin = 'https://mykey.test';
@@ -120,4 +121,55 @@ export async function bind(world: World, citizen: Citizen, details: BindingDetai
   const challenge = await issueBindChallenge(world.ctx, citizen.session, details);
   const token = signWebEidChallenge(citizen.card, { origin: testOrigin, nonce: challenge.nonce });
   return bindAccount(world.ctx, citizen.session, { challengeId: challenge.challengeId, token, details, securityCode });
+}
+
+const cardPool: Array<Promise<SoftwareCard>> = [];
+
+/**
+ * The i-th card of a per-process pool: RSA key generation is the slow part of a citizen, and a card's person is
+ * per store, so suites that open many stores (or bind the same people in many campaigns) reuse the same cards.
+ */
+export function pooledCard(world: World, index: number): Promise<SoftwareCard> {
+  while (cardPool.length <= index) cardPool.push(newCard(world));
+  return cardPool[index]!;
+}
+
+/** `count` citizens logged in on this world's store, from the pooled cards. */
+export async function addCitizens(world: World, count: number): Promise<Citizen[]> {
+  const cards = await Promise.all(Array.from({ length: count }, (_, index) => pooledCard(world, index)));
+  const citizens: Citizen[] = [];
+  for (const card of cards) citizens.push(await loginCard(world, card));
+  return citizens;
+}
+
+/** Binds through the real use case and fails the test unless the binding is made. */
+export async function bindOk(world: World, citizen: Citizen, details: BindingDetails): Promise<void> {
+  const bound = await bind(world, citizen, details);
+  assert.ok(bound.ok, bound.ok ? '' : `bind failed: ${bound.code}`);
+}
+
+/**
+ * A store shortcut for bulk tests (property and concurrency runs that bind the same people in many campaigns):
+ * writes the account, binding and zero balance the way bindAccount's last step does, in one transaction, without
+ * the card signature and the provider call. Tests of binding itself use `bind`.
+ */
+export async function bindDirect(world: World, personId: string, details: BindingDetails & { providerId: string }): Promise<void> {
+  const nowMs = world.clock.nowMs();
+  await world.ctx.store.transaction(async (tx) => {
+    const accountId = await ensureAccount(tx, {
+      accountId: randomUUID(),
+      providerId: details.providerId,
+      providerServiceId: details.providerServiceId,
+      accountRef: details.accountRef,
+      nowMs,
+    });
+    await insertBinding(tx, {
+      bindingId: randomUUID(),
+      personId,
+      campaignId: details.campaignId,
+      accountId,
+      providerServiceId: details.providerServiceId,
+      createdAtMs: nowMs,
+    });
+  });
 }
