@@ -321,6 +321,7 @@ function runRawSqlite(path: string, campaignId: string, plan: Plan, warmupBatche
       `insert into events (provider_id, event_id, payload_sha256, kind, account_id, amount_yen, occurred_at_ms, original_event_id, reversed_yen, applied_at_ms)
        values (?, ?, ?, ?, ?, ?, ?, null, 0, ?)`,
     );
+    const insertCounted = database.prepare('insert into event_campaigns (provider_id, event_id, campaign_id) values (?, ?, ?)');
     const updateBalance = database.prepare('update balances set eligible_yen = ?, points_granted = ?, updated_at_ms = ? where person_id = ? and campaign_id = ?');
     const bumpFeedHead = database.prepare('update provider_feed_heads set last_seq = last_seq + ? where provider_id = ? returning last_seq');
     const insertLedger = database.prepare(
@@ -330,6 +331,7 @@ function runRawSqlite(path: string, campaignId: string, plan: Plan, warmupBatche
     const writeBatch = database.transaction((batch: readonly PlannedEvent[], nowMs: number) => {
       for (const e of batch) {
         insertEvent.run(providerId, e.report.eventId, e.payloadSha256, e.report.kind, e.person.accountId, e.report.amountYen, e.occurredAtMs, nowMs);
+        insertCounted.run(providerId, e.report.eventId, campaignId);
       }
       for (const e of batch) updateBalance.run(e.eligibleYenAfter, e.pointsGrantedAfter, nowMs, e.person.personId, campaignId);
       const grants = granted(batch);
@@ -368,6 +370,8 @@ async function runRawPostgres(connectionString: string, campaignId: string, plan
     const insertEvents = (rows: number) =>
       `insert into events (provider_id, event_id, payload_sha256, kind, account_id, amount_yen, occurred_at_ms, original_event_id, reversed_yen, applied_at_ms)
        values ${valuesList(rows, 6, 3, (p) => `($1, ${p(0)}, ${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, null, 0, $2)`)}`;
+    const insertCounted = (rows: number) =>
+      `insert into event_campaigns (provider_id, event_id, campaign_id) values ${valuesList(rows, 1, 3, (p) => `($1, ${p(0)}, $2)`)}`;
     const updateBalances = (rows: number) =>
       `update balances as b set eligible_yen = v.eligible_yen, points_granted = v.points_granted, updated_at_ms = $1
        from (values ${valuesList(rows, 3, 3, (p) => `(${p(0)}::text, ${p(1)}::bigint, ${p(2)}::bigint)`)}) as v(person_id, eligible_yen, points_granted)
@@ -386,6 +390,7 @@ async function runRawPostgres(connectionString: string, campaignId: string, plan
           nowMs,
           ...batch.flatMap((e) => [e.report.eventId, e.payloadSha256, e.report.kind, e.person.accountId, e.report.amountYen, e.occurredAtMs]),
         ]);
+        await client.query(insertCounted(batch.length), [providerId, campaignId, ...batch.map((e) => e.report.eventId)]);
         await client.query(updateBalances(batch.length), [nowMs, campaignId, ...batch.flatMap((e) => [e.person.personId, e.eligibleYenAfter, e.pointsGrantedAfter])]);
         const grants = granted(batch);
         if (grants.length > 0) {
