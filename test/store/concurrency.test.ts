@@ -118,6 +118,18 @@ function overlappingBatches(events: readonly ProviderEvent[], count: number, ran
 }
 
 /**
+ * Three phases of concurrent batches: the cross-account conflicts alone; some earning events, so that in the last
+ * phase refunds race each other over originals already stored (as well as their originals and the rest).
+ */
+function concurrentPhases(events: readonly ProviderEvent[], random: () => number): ProviderEvent[][][] {
+  return [
+    conflictStorm(events, random),
+    overlappingBatches(events.filter((e) => !isReversal(e.kind) && random() < 0.7), 8, random),
+    overlappingBatches(events, 8, random),
+  ];
+}
+
+/**
  * The cross-account conflicts alone: per account, two shuffled batches of the ids it shares with its neighbours.
  * Batches of different accounts lock disjoint balances and run side by side, so they meet on each other's
  * uncommitted event rows: one of them finds the id taken (the raced path), or both wait on each other and
@@ -221,13 +233,7 @@ for (const engine of await enginesUnderTest()) {
         const work = workload({ prefix: `cc${round}`, refs: persons.map((p) => p.accountRef), startMs: world.clock.nowMs() + 60_000, random });
         const { events } = work;
         const sent: Array<{ events: ProviderEvent[]; outcomes: EventOutcome[] }> = [];
-        // Three concurrent phases: the cross-account conflicts alone; some earning events, so that in the last
-        // phase refunds race each other over originals already stored (as well as their originals and the rest).
-        const phases = [
-          conflictStorm(events, random),
-          overlappingBatches(events.filter((e) => !isReversal(e.kind) && random() < 0.7), 8, random),
-          overlappingBatches(events, 8, random),
-        ];
+        const phases = concurrentPhases(events, random);
         for (const batches of phases) {
           // allSettled, so that a failing call is reported after the others finished (not as noise after close).
           const settled = await Promise.allSettled(batches.map((batch) => ingestEvents(world.ctx, provider.providerId, batch)));
@@ -337,11 +343,7 @@ for (const engine of await enginesUnderTest()) {
     const { events } = work;
     const clients = [new ProviderClient(base1, providerKey), new ProviderClient(base2, providerKey)];
     const sent: Array<{ events: ProviderEvent[]; outcomes: EventOutcome[] }> = [];
-    const phases = [
-      conflictStorm(events, random),
-      overlappingBatches(events.filter((e) => !isReversal(e.kind) && random() < 0.7), 8, random),
-      overlappingBatches(events, 8, random),
-    ];
+    const phases = concurrentPhases(events, random);
     for (const batches of phases) {
       const answers = await Promise.all(batches.map((batch, i) => clients[i % 2]!.reportEvents(batch)));
       answers.forEach((answer, i) => {
