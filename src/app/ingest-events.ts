@@ -42,7 +42,7 @@ export interface ProviderEvent {
 export type EventRejectionCode = Extract<
   ErrorCode,
   | 'invalid_request'
-  | 'my_number_forbidden'
+  | 'national_id_number_refused'
   | 'idempotency_conflict'
   | 'original_event_required'
   | 'original_event_not_allowed'
@@ -74,7 +74,7 @@ function payloadSha256(event: ProviderEvent, occurredAtMs: number): string {
 function parseEvent(event: ProviderEvent): Result<ParsedEvent, EventRejectionCode> {
   const occurredAtMs = Date.parse(event.occurredAt);
   if (!Number.isFinite(occurredAtMs)) return fail('invalid_request', 'occurredAt is not a valid instant', 'occurredAt');
-  if (looksLikeMyNumber(event.accountRef)) return fail('my_number_forbidden', 'accountRef looks like a My Number', 'accountRef');
+  if (looksLikeMyNumber(event.accountRef)) return fail('national_id_number_refused', 'accountRef looks like a My Number', 'accountRef');
   if (isReversal(event.kind) && event.originalEventId === undefined) {
     return fail('original_event_required', `a ${event.kind} must name originalEventId`, 'originalEventId');
   }

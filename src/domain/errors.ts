@@ -9,7 +9,7 @@ export const errorCodes = {
   body_too_large: { status: 413, summary: 'The body is larger than the limit for this route.' },
   unsupported_media_type: { status: 415, summary: 'The body is not application/json.' },
   invalid_request: { status: 400, summary: 'The body, query or parameters do not match the schema of the route.' },
-  my_number_forbidden: { status: 400, summary: 'A field holds what looks like a 12-digit My Number; the platform never accepts one.' },
+  national_id_number_refused: { status: 400, summary: 'A field holds what looks like a 12-digit My Number; the platform never accepts one.' },
   not_found: { status: 404, summary: 'No such route or resource.' },
   rate_limited: { status: 429, summary: 'Too many requests; retry after the time in Retry-After.' },
   idempotency_key_missing: { status: 400, summary: 'This write needs an Idempotency-Key header.' },

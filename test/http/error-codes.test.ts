@@ -141,7 +141,7 @@ describe('every error code is reachable over HTTP', () => {
       response: await http.app.inject({ method: 'POST', url: '/v1/citizen/login', headers: { 'content-type': 'text/plain' }, payload: 'challengeId=1' }),
     }),
     invalid_request: async () => ({ response: await injectJson(http.app, { method: 'POST', url: '/v1/citizen/login', json: {} }) }),
-    my_number_forbidden: async () => ({
+    national_id_number_refused: async () => ({
       response: await injectJson(http.app, { method: 'POST', url: '/v1/citizen/bindings/challenge', token: citizenA.sessionToken, json: details(campaignId, '1234-5678-9018') }),
     }),
     not_found: async () => ({ response: await http.app.inject({ method: 'GET', url: '/v1/no-such-route' }) }),

@@ -1,7 +1,7 @@
 // Ensures the privacy rules of DESIGN.md §4 and §8 hold over a whole HTTP flow: no session token, security code,
 // provider secret, operator token, card signature or My Number is ever logged, even at level trace; a provider never
 // sees a Mykey ID or a person id (event results, grant feed, acknowledgements, the account-verification call); a
-// My Number-looking account reference or security code is refused (`my_number_forbidden`) at binding and in events
+// My Number-looking account reference or security code is refused (`national_id_number_refused`) at binding and in events
 // and is stored nowhere. How: the app is built with the server's redaction paths and a pino logger at 'trace' that
 // writes into a captured stream; the flow (operator setup, card login, binding, events, grant feed, acknowledgement,
 // logout, plus refused attempts) runs through `app.inject()`, then the captured logs, the provider-facing bodies and
@@ -226,7 +226,7 @@ describe('privacy over a whole flow', () => {
       const response = refusals[name]!;
       assert.equal(response.statusCode, 400, `${name}: ${response.body}`);
       const body = response.json() as { code: string; param?: string };
-      assert.equal(body.code, 'my_number_forbidden', name);
+      assert.equal(body.code, 'national_id_number_refused', name);
       assert.equal(body.param, param, name);
     }
     const { results } = refusals.eventMyNumber!.json() as { results: Array<{ eventId: string; status: string; code?: string }> };
@@ -236,7 +236,7 @@ describe('privacy over a whole flow', () => {
         ['ev-1', 'applied', undefined],
         ['ev-2', 'applied', undefined],
         ['ev-3', 'applied', undefined],
-        ['ev-my-number', 'rejected', 'my_number_forbidden'],
+        ['ev-my-number', 'rejected', 'national_id_number_refused'],
       ],
     );
   });

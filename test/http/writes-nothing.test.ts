@@ -151,7 +151,7 @@ for (const engine of await enginesUnderTest()) {
       {
         name: 'provider: a batch whose events are all rejected',
         expected: {
-          eventCodes: ['account_unknown', 'idempotency_conflict', 'refund_exceeds_original', 'original_event_unknown', 'outside_earning_window', 'my_number_forbidden', 'original_event_required'],
+          eventCodes: ['account_unknown', 'idempotency_conflict', 'refund_exceeds_original', 'original_event_unknown', 'outside_earning_window', 'national_id_number_refused', 'original_event_required'],
         },
         run: () =>
           events([
@@ -232,7 +232,7 @@ for (const engine of await enginesUnderTest()) {
       },
       {
         name: 'citizen: a binding naming a My Number as the account',
-        expected: { code: 'my_number_forbidden' },
+        expected: { code: 'national_id_number_refused' },
         run: () => injectJson(http.app, { method: 'POST', url: '/v1/citizen/bindings/challenge', token: citizenC.sessionToken, json: details('123456789018') }),
       },
       {

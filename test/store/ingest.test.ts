@@ -155,9 +155,9 @@ for (const engine of await enginesUnderTest()) {
 
       const cases: Array<[string, ProviderEvent]> = [
         ['invalid_request', { ...payment('bad-time', ref, 100, at(3)), occurredAt: 'yesterday' }],
-        ['my_number_forbidden', payment('mn-1', '123456789018', 100, at(3))],
-        ['my_number_forbidden', payment('mn-2', '1234-5678-9018', 100, at(3))],
-        ['my_number_forbidden', payment('mn-3', '1234 5678 9018', 100, at(3))],
+        ['national_id_number_refused', payment('mn-1', '123456789018', 100, at(3))],
+        ['national_id_number_refused', payment('mn-2', '1234-5678-9018', 100, at(3))],
+        ['national_id_number_refused', payment('mn-3', '1234 5678 9018', 100, at(3))],
         ['original_event_required', { eventId: 'no-orig-1', accountRef: ref, kind: 'refund', amountYen: 100, occurredAt: isoUtc(at(3)) }],
         ['original_event_required', { eventId: 'no-orig-2', accountRef: ref, kind: 'cancel', amountYen: 100, occurredAt: isoUtc(at(3)) }],
         ['original_event_not_allowed', { ...payment('extra-orig-1', ref, 100, at(3)), originalEventId: 'orig' }],

@@ -19,7 +19,7 @@ const bearer = [{ citizenSession: [] }];
 
 function refuseMyNumbers(fields: Record<string, string>): void {
   for (const [param, value] of Object.entries(fields)) {
-    if (looksLikeMyNumber(value)) throw new ApiError('my_number_forbidden', 'the platform never takes a My Number; enter the payment-service ID', param);
+    if (looksLikeMyNumber(value)) throw new ApiError('national_id_number_refused', 'the platform never takes a My Number; enter the payment-service ID', param);
   }
 }
 
