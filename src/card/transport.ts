@@ -1,0 +1,29 @@
+/**
+ * How the card client talks to a card: one command APDU in, one response APDU (data ‖ SW1 SW2) out. A PC/SC reader
+ * (through pcscd), the in-process software card, and any test double implement the same interface.
+ */
+
+/** Failures of the card and reader, as the citizen's agent reports them (JPKI.md §8, client side). */
+export type CardErrorCode = 'pin_wrong' | 'pin_blocked' | 'card_absent' | 'reader_absent' | 'not_a_jpki_card' | 'timeout' | 'card_error';
+
+export class CardError extends Error {
+  constructor(
+    readonly code: CardErrorCode,
+    message: string,
+    /** For pin_wrong: the tries left on the card. */
+    readonly triesLeft?: number,
+  ) {
+    super(message);
+    this.name = 'CardError';
+  }
+}
+
+export interface CardTransport {
+  /** The card's answer to reset. */
+  atr(): Promise<Buffer>;
+  /** Sends one command APDU and returns the response APDU; throws CardError card_absent, reader_absent or timeout. */
+  transmit(command: Buffer): Promise<Buffer>;
+  /** Warm reset: volatile card state (selected files, verified PINs) is cleared; PIN counters are not. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
