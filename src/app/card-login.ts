@@ -8,6 +8,7 @@ import { generateMykeyId } from '../domain/mykey-id.js';
 import { fail, ok, type Result } from '../domain/result.js';
 import { verifyAuthToken, type AuthToken, type AuthTokenErrorCode } from '../identity/auth-token.js';
 import { isUniqueViolation } from '../store/db.js';
+import { lockRenewals } from '../store/renewals-repo.js';
 import {
   consumeChallenge,
   deleteExpiredChallenges,
@@ -23,6 +24,7 @@ import {
 } from '../store/persons-repo.js';
 import type { AppContext } from './context.js';
 import { credentialHash } from './platform-keys.js';
+import { linkRenewedCredential } from './renewal.js';
 
 export type ChallengePurpose = 'login' | 'bind';
 
@@ -90,7 +92,8 @@ export async function proveCard(
   const verified = verifyAuthToken({ token: input.token, nonce: challenge.nonce, origin: ctx.origin, trust: ctx.trust, nowMs });
   if (!verified.ok) return verified;
   if (ctx.revocation !== undefined) {
-    const status = await ctx.revocation.check({ issuerNameDer: verified.value.issuerNameDer, serialHex: verified.value.serialHex, nowMs });
+    const { issuerNameDer, serialHex, issuerCertificateDer } = verified.value;
+    const status = await ctx.revocation.check({ issuerNameDer, serialHex, issuerCertificateDer, nowMs });
     if (!status.ok) return status;
   }
   return ok({ challenge, credentialHash: credentialHash(ctx.keys, verified.value), notAfterMs: verified.value.notAfterMs });
@@ -98,7 +101,10 @@ export async function proveCard(
 
 const mykeyIdAttemptsMax = 5;
 
-/** The person of a credential, created with a fresh Mykey ID at the first login. */
+/**
+ * The person of a credential: at its first login, the person its renewal record links it to, or else a new person
+ * with a fresh Mykey ID.
+ */
 async function findOrCreatePerson(ctx: AppContext, proof: CardProof): Promise<PersonRow & { created: boolean }> {
   for (let attempt = 1; ; attempt += 1) {
     const nowMs = ctx.clock.nowMs();
@@ -108,6 +114,19 @@ async function findOrCreatePerson(ctx: AppContext, proof: CardProof): Promise<Pe
         if (existing !== undefined) {
           await touchCredential(tx, proof.credentialHash, nowMs);
           return { ...existing, created: false };
+        }
+        // First login of this certificate: a renewal record may link it to a person (JPKI.md §2.4). The lock makes
+        // this and renewal ingestion see each other, so neither misses the other and leaves two Mykey IDs.
+        await lockRenewals(tx);
+        const raced = await findPersonByCredential(tx, proof.credentialHash);
+        if (raced !== undefined) {
+          await touchCredential(tx, proof.credentialHash, nowMs);
+          return { ...raced, created: false };
+        }
+        const renewed = await linkRenewedCredential(tx, proof.credentialHash, nowMs);
+        if (renewed !== undefined) {
+          await insertCredential(tx, { credentialHash: proof.credentialHash, personId: renewed.personId, notAfterMs: proof.notAfterMs, nowMs });
+          return { ...renewed, created: false };
         }
         const person = { personId: randomUUID(), mykeyId: generateMykeyId() };
         await insertPerson(tx, { ...person, nowMs });

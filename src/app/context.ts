@@ -32,11 +32,18 @@ export interface ProviderVerifier {
 }
 
 /**
- * Revocation status of a card certificate. The CRL / OCSP implementation comes with issue #3; until a checker is
- * configured, logins are checked for chain, validity, purpose and signature only, and the server says so at start.
+ * Revocation status of a card certificate (src/identity/revocation.ts: OCSP and CRL checkers). Without a checker
+ * (development only; production refuses to start), logins are checked for chain, validity, purpose and signature,
+ * and the server says so at start. `issuerCertificateDer` is the CA certificate that issued the leaf (its name and
+ * key identify the leaf in OCSP and verify CRL signatures); a checker that needs it fails closed without it.
  */
 export interface RevocationChecker {
-  check(input: { issuerNameDer: Uint8Array; serialHex: string; nowMs: number }): Promise<Result<void, 'certificate_revoked' | 'revocation_unavailable'>>;
+  check(input: {
+    issuerNameDer: Uint8Array;
+    serialHex: string;
+    nowMs: number;
+    issuerCertificateDer?: Uint8Array;
+  }): Promise<Result<void, 'certificate_revoked' | 'revocation_unavailable'>>;
 }
 
 export interface AppContext {

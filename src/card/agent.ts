@@ -5,7 +5,20 @@
  * end-to-end tests, and developers without a card.
  */
 import { randomUUID } from 'node:crypto';
+import type { AuthToken } from '../identity/auth-token.js';
+import { signWebEidChallengeWithCard } from './jpki-client.js';
 import { signWebEidChallenge, type SoftwareCard } from './software-card.js';
+import type { CardTransport } from './transport.js';
+
+/**
+ * A card behind a reader (PC/SC or the in-process JPKI simulator) and a way to ask the citizen for the PIN, once
+ * per signature. `readPin` returns 4 ASCII digits in a Buffer the agent wipes after use; the agent never retries
+ * a PIN, so a wrong one rejects with CardError pin_wrong (triesLeft) and a blocked one with pin_blocked.
+ */
+export interface CardReaderSigner {
+  transport: CardTransport;
+  readPin: () => Promise<Buffer>;
+}
 
 export interface ApiAnswer {
   status: number;
@@ -35,14 +48,21 @@ export class CitizenAgent {
   constructor(
     private readonly baseUrl: string,
     private readonly origin: string,
-    private readonly card: SoftwareCard,
+    private readonly card: SoftwareCard | CardReaderSigner,
   ) {}
 
-  /** Logs in with the card; the answer's body has mykeyId and personCreated. */
+  private async signChallenge(nonce: string): Promise<AuthToken> {
+    if ('transport' in this.card) {
+      return signWebEidChallengeWithCard(this.card.transport, { pin: await this.card.readPin(), origin: this.origin, nonce });
+    }
+    return signWebEidChallenge(this.card, { origin: this.origin, nonce });
+  }
+
+  /** Logs in with the card; the answer's body has mykeyId and personCreated. A card reader may reject with CardError. */
   async login(): Promise<ApiAnswer> {
     const challenge = await callJson(`${this.baseUrl}/v1/citizen/login/challenge`, { method: 'POST' });
     if (challenge.status !== 200) return challenge;
-    const authToken = signWebEidChallenge(this.card, { origin: this.origin, nonce: challenge.body.nonce });
+    const authToken = await this.signChallenge(challenge.body.nonce);
     const login = await callJson(`${this.baseUrl}/v1/citizen/login`, { method: 'POST', json: { challengeId: challenge.body.challengeId, authToken } });
     if (login.status === 200) this.sessionToken = login.body.sessionToken;
     return login;
@@ -53,7 +73,7 @@ export class CitizenAgent {
     const binding = { campaignId: request.campaignId, providerServiceId: request.providerServiceId, accountRef: request.accountRef };
     const challenge = await callJson(`${this.baseUrl}/v1/citizen/bindings/challenge`, { method: 'POST', token: this.sessionToken, json: binding });
     if (challenge.status !== 200) return challenge;
-    const authToken = signWebEidChallenge(this.card, { origin: this.origin, nonce: challenge.body.nonce });
+    const authToken = await this.signChallenge(challenge.body.nonce);
     return callJson(`${this.baseUrl}/v1/citizen/bindings`, {
       method: 'POST',
       token: this.sessionToken,

@@ -29,6 +29,12 @@ export interface ServeConfig {
   trustProxy: boolean;
   dbPoolSize: number;
   rateLimitPerMinute: number;
+  /** OCSP responder of the card certificates (the platform operator's); preferred over CRLs when both are set. */
+  ocspUrl: string | undefined;
+  /** CRL URLs of the card certificates' CAs; used when no OCSP responder is configured. */
+  crlUrls: string[];
+  /** The oldest an OCSP answer may be (and how long a good one is cached). */
+  revocationFreshnessSeconds: number;
 }
 
 interface OptionSpec {
@@ -53,6 +59,9 @@ export const serveOptions: Record<keyof ServeConfig, OptionSpec> = {
   logLevel: { flag: 'log-level', env: 'LOG_LEVEL', defaultText: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
   trustProxy: { flag: 'trust-proxy', env: 'MYKEY_TRUST_PROXY', defaultText: 'false', description: 'trust X-Forwarded-* from a reverse proxy' },
   dbPoolSize: { flag: 'db-pool-size', env: 'MYKEY_DB_POOL_SIZE', defaultText: '10', description: 'PostgreSQL connections per process' },
+  ocspUrl: { flag: 'ocsp-url', env: 'MYKEY_OCSP_URL', defaultText: '(none; production needs this or MYKEY_CRL_URLS)', description: 'OCSP responder for card certificate revocation (fail closed)' },
+  crlUrls: { flag: 'crl-urls', env: 'MYKEY_CRL_URLS', defaultText: '(none)', description: 'comma-separated CRL URLs of the card CAs, used when no OCSP responder is set' },
+  revocationFreshnessSeconds: { flag: 'revocation-freshness', env: 'MYKEY_REVOCATION_FRESHNESS_SECONDS', defaultText: '120', description: 'oldest acceptable OCSP answer, in seconds (also the cache time of good answers)' },
   rateLimitPerMinute: { flag: 'rate-limit', env: 'MYKEY_RATE_LIMIT_PER_MINUTE', defaultText: '1200', description: 'requests per minute per client address (429 rate_limited beyond)' },
 };
 
@@ -76,6 +85,15 @@ function parseBoolean(text: string, name: string): Result<boolean, 'config_inval
   if (['true', '1', 'yes'].includes(text)) return ok(true);
   if (['false', '0', 'no'].includes(text)) return ok(false);
   return fail('config_invalid', `${name} must be true or false, not "${text}"`);
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
 }
 
 function isOrigin(text: string): boolean {
@@ -135,7 +153,17 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   const secret = env.MYKEY_SECRET === '' ? undefined : env.MYKEY_SECRET;
   const operatorToken = env.MYKEY_OPERATOR_TOKEN === '' ? undefined : env.MYKEY_OPERATOR_TOKEN;
   const trustAnchorPaths = (read('trustAnchorPaths') ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const ocspUrl = read('ocspUrl');
+  const crlUrls = (read('crlUrls') ?? '').split(',').map((u) => u.trim()).filter((u) => u !== '');
+  for (const url of [...(ocspUrl === undefined ? [] : [ocspUrl]), ...crlUrls]) {
+    if (!isHttpUrl(url)) return fail('config_invalid', `revocation source must be an http(s) URL, not "${url}"`);
+  }
+  const revocationFreshnessSeconds = parseInteger(read('revocationFreshnessSeconds') ?? '120', 'MYKEY_REVOCATION_FRESHNESS_SECONDS', 10, 3_600);
+  if (!revocationFreshnessSeconds.ok) return revocationFreshnessSeconds;
   if (mode === 'production') {
+    if (ocspUrl === undefined && crlUrls.length === 0) {
+      return fail('config_invalid', 'MYKEY_OCSP_URL or MYKEY_CRL_URLS is required in production (card revocation is checked, fail closed)');
+    }
     if (secret === undefined) return fail('config_invalid', 'MYKEY_SECRET is required in production');
     if (operatorToken === undefined) return fail('config_invalid', 'MYKEY_OPERATOR_TOKEN is required in production');
     if (trustAnchorPaths.length === 0) return fail('config_invalid', 'MYKEY_TRUST_ANCHORS is required in production (the J-LIS authentication CA certificates)');
@@ -156,6 +184,9 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     trustProxy: trustProxy.value,
     dbPoolSize: dbPoolSize.value,
     rateLimitPerMinute: rateLimitPerMinute.value,
+    ocspUrl,
+    crlUrls,
+    revocationFreshnessSeconds: revocationFreshnessSeconds.value,
   });
 }
 

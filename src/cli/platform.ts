@@ -8,13 +8,14 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
-import type { AppContext, Clock, ProviderVerifier } from '../app/context.js';
+import type { AppContext, Clock, ProviderVerifier, RevocationChecker } from '../app/context.js';
 import { systemClock } from '../app/context.js';
 import { createCampaign, createProvider, createProviderKey } from '../app/operator.js';
 import { derivePlatformKeys } from '../app/platform-keys.js';
 import { buildApp } from '../http/app.js';
 import { httpProviderVerifier } from '../http/provider-verifier.js';
 import type { SigningKey } from '../http/signed-fetch.js';
+import { createCrlChecker, createOcspChecker, httpRevocationFetch } from '../identity/revocation.js';
 import { createTestCa, saveTestCa, testCaPaths } from '../identity/test-ca.js';
 import { createTrustStore } from '../identity/trust-store.js';
 import { demoAccounts, registerDemoProviderVerify } from '../provider-sim/demo-provider.js';
@@ -114,6 +115,21 @@ async function seedDemo(ctx: AppContext, config: ServeConfig, baseUrl: string): 
   };
 }
 
+/** The configured revocation checker: OCSP when a responder is set, else CRLs, else none (development only). */
+function revocationCheckerOf(config: ServeConfig): RevocationChecker | undefined {
+  if (config.ocspUrl !== undefined) {
+    return createOcspChecker({ url: config.ocspUrl, fetch: httpRevocationFetch, freshnessMs: config.revocationFreshnessSeconds * 1_000 });
+  }
+  if (config.crlUrls.length > 0) return createCrlChecker({ sources: config.crlUrls.map((url) => ({ url })), fetch: httpRevocationFetch });
+  return undefined;
+}
+
+function revocationNote(config: ServeConfig): string {
+  if (config.ocspUrl !== undefined) return `card revocation: OCSP ${config.ocspUrl} (fail closed, answers ≤ ${config.revocationFreshnessSeconds} s old)`;
+  if (config.crlUrls.length > 0) return `card revocation: CRLs ${config.crlUrls.join(', ')} (fail closed)`;
+  return 'card revocation is NOT checked (no MYKEY_OCSP_URL / MYKEY_CRL_URLS; refused in production): logins check chain, validity, purpose and signature';
+}
+
 /**
  * Starts the platform and listens. Throws StartupError with one line for anything a person must fix.
  *
@@ -141,7 +157,7 @@ export async function startPlatform(
     trust: trust.value,
     origin: config.origin,
     providerVerifier: options.providerVerifier ?? httpProviderVerifier,
-    revocation: undefined,
+    revocation: revocationCheckerOf(config),
   };
   const app = await buildApp(ctx, { operatorToken: secrets.operatorToken, logger: options.logger, trustProxy: config.trustProxy, rateLimitPerMinute: config.rateLimitPerMinute });
   let demoKey: SigningKey | undefined;
@@ -159,7 +175,7 @@ export async function startPlatform(
   const notes = [
     `store: ${store.engine === 'sqlite' ? `embedded SQLite ${join(config.dataDir, 'mykey.db')}` : 'PostgreSQL (DATABASE_URL)'}`,
     ...secrets.notes,
-    'card revocation checks (CRL/OCSP) are not configured yet: logins check chain, validity, purpose and signature',
+    revocationNote(config),
   ];
   if (config.demo) {
     const demo = await seedDemo(ctx, config, url);

@@ -16,6 +16,10 @@ export const eventBytesMax = 600;
 export const grantsPageMax = 1_000;
 /** Items per page of ordinary lists. */
 export const pageMax = 100;
+/** Renewal records per operator request; a record is about 600 bytes of JSON, so 100 fit the default body limit. */
+export const renewalsPerBatchMax = 100;
+/** How many renewals a login follows back to a known certificate (a card renewed every 5 years: generous). */
+export const renewalChainMax = 32;
 /** Idempotency-Key header length. */
 export const idempotencyKeyCharsMax = 255;
 /** A key reserved this long by a request that never finished (a crash) may be taken over by a retry. */
@@ -41,6 +45,7 @@ export const transactionAttemptsMax = 5;
 assert.ok(eventsPerBatchMax * eventBytesMax < eventBatchBodyBytesMax);
 assert.ok(bodyBytesMax < eventBatchBodyBytesMax);
 assert.ok(pageMax <= grantsPageMax);
+assert.ok(renewalsPerBatchMax * 600 < bodyBytesMax);
 assert.ok(authTokenCharsMin < authTokenCharsMax && authTokenCharsMax < bodyBytesMax);
 assert.ok(challengeTtlMs < sessionTtlMs);
 assert.ok(Number.isSafeInteger(amountYenMax * eventsPerBatchMax * 100));

@@ -17,6 +17,7 @@ import './request-context.js';
 import { registerCitizenRoutes } from './routes/citizen.js';
 import { registerOperatorRoutes } from './routes/operator.js';
 import { registerProviderRoutes } from './routes/provider.js';
+import { registerRenewalRoutes } from './routes/renewals.js';
 import { registerPublicRoutes } from './routes/public.js';
 
 // ajv-formats is CommonJS with a default export property.
@@ -111,6 +112,7 @@ export async function buildApp(ctx: AppContext, options: HttpOptions): Promise<F
   registerCitizenRoutes(app, ctx);
   registerProviderRoutes(app, ctx);
   registerOperatorRoutes(app, ctx, options.operatorToken);
+  registerRenewalRoutes(app, ctx, options.operatorToken);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -139,6 +139,7 @@ describe('a valid login', () => {
       serialHex: '8a0b0c0d', // DER holds 00 8a 0b 0c 0d; the sign byte is not part of the serial
       certificateSha256Hex: createHash('sha256').update(card.certificateDer).digest('hex'),
       notAfterMs: nowMs - dayMs + 5 * 365 * dayMs,
+      issuerCertificateDer: new Uint8Array(new X509Certificate(ca.certificatePem).raw),
     });
   });
 

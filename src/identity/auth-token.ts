@@ -36,6 +36,8 @@ export interface VerifiedCredential {
   /** SHA-256 of the leaf DER. */
   certificateSha256Hex: string;
   notAfterMs: number;
+  /** DER of the CA certificate that issued the leaf (confirmed by signature): revocation checks need its name and key. */
+  issuerCertificateDer: Uint8Array;
 }
 
 // Generous for a JPKI token (a real auth certificate is about 1,700 base64 characters, a signature 344), small
@@ -122,7 +124,7 @@ export function verifyAuthToken(input: {
   if (!verifySignature('sha256', signedChallengeOf(input.origin, input.nonce), leaf.value.x509.publicKey, signature)) {
     return fail('signature_invalid', 'the signature does not verify over the expected origin and nonce (check both)', 'signature');
   }
-  return ok(credentialOf(leaf.value));
+  return ok(credentialOf(leaf.value, path.value[1]!));
 }
 
 // The token arrives as JSON, so its declared type is a hope: check every field at run time.
@@ -330,7 +332,7 @@ function signedChallengeOf(origin: string, nonce: string): Buffer {
   return Buffer.concat([sha256(Buffer.from(origin, 'utf8')), sha256(Buffer.from(nonce, 'utf8'))]);
 }
 
-function credentialOf(leaf: LeafCertificate): VerifiedCredential {
+function credentialOf(leaf: LeafCertificate, issuer: PathCertificate): VerifiedCredential {
   const serial = leaf.parsed.serialNumber.valueBlock.valueHexView;
   // DER adds one 00 byte before a magnitude whose high bit is set; it is sign, not serial.
   const magnitude = serial.length > 1 && serial[0] === 0 ? serial.subarray(1) : serial;
@@ -339,6 +341,7 @@ function credentialOf(leaf: LeafCertificate): VerifiedCredential {
     serialHex: Buffer.from(magnitude).toString('hex'),
     certificateSha256Hex: sha256(leaf.der).toString('hex'),
     notAfterMs: leaf.parsed.notAfter.value.getTime(),
+    issuerCertificateDer: new Uint8Array(issuer.x509.raw),
   };
 }
 

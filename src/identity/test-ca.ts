@@ -4,11 +4,14 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { revocationReasonCodes, type RevocationReason } from './revocation-reasons.js';
 
 /**
  * A JPKI-like TEST certificate authority for development, tests and the demo. It mimics the shape of the J-LIS
  * user-authentication CA (names, extensions, RSA-2048, sha256WithRSAEncryption) but is marked `O=JPKI-TEST`, which
- * a production trust store refuses. Never real data: subjects are opaque random strings.
+ * a production trust store refuses. Never real data: subjects are opaque random strings. It also builds what
+ * revocation tests need: a root → issuing CA hierarchy, delegated OCSP responder certificates, CRLs with RFC 5280
+ * reasons, and OCSP answers to a request (src/identity/test-ocsp-responder.ts serves them over loopback HTTP).
  */
 export interface TestCa {
   certificatePem: string;
@@ -57,22 +60,40 @@ const opaqueCnLength = 20;
  * const ca = await createTestCa({ nowMs: Date.now() });
  */
 export async function createTestCa(input: { nowMs: number; validityDays?: number; organization?: string }): Promise<TestCa> {
+  return createCa({ ...input, subject: userAuthenticationCaName(input.organization ?? 'JPKI-TEST'), issuer: undefined });
+}
+
+/** The DN of a (test) user-authentication CA; `organization` JPKI-TEST marks the test hierarchy. */
+function userAuthenticationCaName(organization: string): pkijs.RelativeDistinguishedNames {
+  return distinguishedName([
+    [oid.country, 'JP'],
+    [oid.organization, organization],
+    [oid.organizationalUnit, 'JPKI for user authentication'],
+    [oid.organizationalUnit, 'Japan Agency for Local Authority Information Systems'],
+  ]);
+}
+
+/**
+ * A CA certificate: self-signed when `issuer` is undefined, otherwise an intermediate signed by `issuer` (with an
+ * authorityKeyIdentifier). basicConstraints cA (critical), keyUsage keyCertSign+cRLSign (critical), SKI.
+ */
+async function createCa(input: {
+  nowMs: number;
+  validityDays?: number;
+  subject: pkijs.RelativeDistinguishedNames;
+  issuer: TestCa | undefined;
+}): Promise<TestCa> {
   const keys = await webcrypto.subtle.generateKey(
     { ...rsaSigning, modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) },
     true,
     ['sign', 'verify'],
   );
-  const name = distinguishedName([
-    [oid.country, 'JP'],
-    [oid.organization, input.organization ?? 'JPKI-TEST'],
-    [oid.organizationalUnit, 'JPKI for user authentication'],
-    [oid.organizationalUnit, 'Japan Agency for Local Authority Information Systems'],
-  ]);
+  const issuerCertificate = input.issuer === undefined ? undefined : pkijs.Certificate.fromBER(new X509Certificate(input.issuer.certificatePem).raw);
   const publicKeyInfo = publicKeyInfoOf(KeyObject.from(keys.publicKey));
   const certificate = certificateSkeleton({
     serial: serialIntegerOf(undefined),
-    issuer: name,
-    subject: name,
+    issuer: issuerCertificate?.subject ?? input.subject,
+    subject: input.subject,
     publicKeyInfo,
     notBeforeMs: input.nowMs,
     notAfterMs: input.nowMs + (input.validityDays ?? caValidityDaysDefault) * dayMs,
@@ -81,10 +102,37 @@ export async function createTestCa(input: { nowMs: number; validityDays?: number
     extension(pkijs.id_BasicConstraints, true, new pkijs.BasicConstraints({ cA: true }).toSchema()),
     extension(pkijs.id_KeyUsage, true, keyUsageBitString([keyUsageBit.keyCertSign, keyUsageBit.cRLSign])),
     extension(pkijs.id_SubjectKeyIdentifier, false, new asn1js.OctetString({ valueHex: keyIdentifierOf(publicKeyInfo) })),
+    ...(issuerCertificate === undefined ? [] : [extension(pkijs.id_AuthorityKeyIdentifier, false, authorityKeyIdentifierOf(issuerCertificate))]),
   ];
-  await signCertificate(certificate, keys.privateKey);
+  await signCertificate(certificate, input.issuer === undefined ? keys.privateKey : await signingKeyOf(input.issuer.privateKeyPem));
   const privateKeyPem = KeyObject.from(keys.privateKey).export({ type: 'pkcs8', format: 'pem' });
   return { certificatePem: pemOf(certificate), privateKeyPem: privateKeyPem.toString() };
+}
+
+/** A root and the user-authentication CA it certifies, as J-LIS runs them (the root anchors, the CA issues cards). */
+export interface TestHierarchy {
+  root: TestCa;
+  issuing: TestCa;
+}
+
+/**
+ * Creates a TEST root (`C=JP, O=<organization>, OU=JPKI Root CA`) and under it an intermediate user-authentication
+ * CA with the same DN as createTestCa's. Trust the root as the anchor and the issuing CA as an intermediate.
+ *
+ * @example
+ * const { root, issuing } = await createTestHierarchy({ nowMs });
+ * const trust = createTrustStore({ anchorsPem: [root.certificatePem], intermediatesPem: [issuing.certificatePem], production: false });
+ */
+export async function createTestHierarchy(input: { nowMs: number; validityDays?: number; organization?: string }): Promise<TestHierarchy> {
+  const organization = input.organization ?? 'JPKI-TEST';
+  const rootName = distinguishedName([
+    [oid.country, 'JP'],
+    [oid.organization, organization],
+    [oid.organizationalUnit, 'JPKI Root CA'],
+  ]);
+  const root = await createCa({ nowMs: input.nowMs, validityDays: input.validityDays, subject: rootName, issuer: undefined });
+  const issuing = await createCa({ nowMs: input.nowMs, validityDays: input.validityDays, subject: userAuthenticationCaName(organization), issuer: root });
+  return { root, issuing };
 }
 
 /**
@@ -312,4 +360,200 @@ async function signCertificate(certificate: pkijs.Certificate, privateKey: webcr
 
 function pemOf(certificate: pkijs.Certificate): string {
   return new X509Certificate(Buffer.from(certificate.toSchema().toBER(false))).toString();
+}
+
+export { revocationReasonCodes, revocationReasonOf, revocationReasons, type RevocationReason } from './revocation-reasons.js';
+
+/** One revoked certificate of a test CA. */
+export interface TestRevocation {
+  /** Hex of the serial as verifyAuthToken reports it (lowercase, no sign byte). */
+  serialHex: string;
+  revokedAtMs: number;
+  reason: RevocationReason;
+}
+
+const ocspSigningOid = '1.3.6.1.5.5.7.3.9';
+const ocspBasicOid = '1.3.6.1.5.5.7.48.1.1';
+const ocspNonceOid = '1.3.6.1.5.5.7.48.1.2';
+const crlReasonOid = '2.5.29.21';
+const crlNumberOid = '2.5.29.20';
+
+/**
+ * Issues an OCSP responder certificate under `ca` (delegated responder, RFC 6960 §4.2.2.2): subject
+ * `C=JP, O=JPKI-TEST, CN=<cn>`, keyUsage digitalSignature, extendedKeyUsage OCSPSigning unless `ocspSigning` is
+ * false (a certificate that must NOT be accepted as a responder). Returns PEM.
+ *
+ * @example
+ * const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+ * const pem = await issueOcspResponderCertificate(ca, { publicKey, notBeforeMs, notAfterMs });
+ */
+export async function issueOcspResponderCertificate(
+  ca: TestCa,
+  options: { publicKey: KeyObject; notBeforeMs: number; notAfterMs: number; ocspSigning?: boolean; commonName?: string },
+): Promise<string> {
+  const caCertificate = pkijs.Certificate.fromBER(new X509Certificate(ca.certificatePem).raw);
+  const certificate = certificateSkeleton({
+    serial: serialIntegerOf(undefined),
+    issuer: caCertificate.subject,
+    subject: distinguishedName([
+      [oid.country, 'JP'],
+      [oid.organization, 'JPKI-TEST'],
+      [oid.commonName, options.commonName ?? 'OCSP Responder'],
+    ]),
+    publicKeyInfo: publicKeyInfoOf(options.publicKey),
+    notBeforeMs: options.notBeforeMs,
+    notAfterMs: options.notAfterMs,
+  });
+  const purposes = options.ocspSigning === false ? ['1.3.6.1.5.5.7.3.2'] : [ocspSigningOid];
+  certificate.extensions = [
+    extension(pkijs.id_KeyUsage, true, keyUsageBitString([keyUsageBit.digitalSignature])),
+    extension(pkijs.id_AuthorityKeyIdentifier, false, authorityKeyIdentifierOf(caCertificate)),
+    extension(pkijs.id_ExtKeyUsage, false, new pkijs.ExtKeyUsage({ keyPurposes: purposes }).toSchema()),
+  ];
+  await signCertificate(certificate, await signingKeyOf(ca.privateKeyPem));
+  return pemOf(certificate);
+}
+
+/**
+ * Issues a v2 CRL signed by `ca`: one entry per revocation with its reasonCode entry extension, and a cRLNumber.
+ * Returns DER.
+ *
+ * @example
+ * const crlDer = await issueCrl(ca, { thisUpdateMs: nowMs, nextUpdateMs: nowMs + 86_400_000, revocations: [{ serialHex, revokedAtMs: nowMs, reason: 'superseded' }] });
+ */
+export async function issueCrl(
+  ca: TestCa,
+  input: { thisUpdateMs: number; nextUpdateMs: number; revocations: readonly TestRevocation[]; crlNumber?: number },
+): Promise<Buffer> {
+  const caCertificate = pkijs.Certificate.fromBER(new X509Certificate(ca.certificatePem).raw);
+  const crl = new pkijs.CertificateRevocationList();
+  crl.version = 1;
+  crl.issuer = caCertificate.subject;
+  crl.thisUpdate = timeOf(input.thisUpdateMs);
+  crl.nextUpdate = timeOf(input.nextUpdateMs);
+  if (input.revocations.length > 0) {
+    crl.revokedCertificates = input.revocations.map(
+      (revocation) =>
+        new pkijs.RevokedCertificate({
+          userCertificate: serialIntegerOf(revocation.serialHex),
+          revocationDate: timeOf(revocation.revokedAtMs),
+          crlEntryExtensions: new pkijs.Extensions({
+            extensions: [extension(crlReasonOid, false, new asn1js.Enumerated({ value: revocationReasonCodes[revocation.reason] }))],
+          }),
+        }),
+    );
+  }
+  crl.crlExtensions = new pkijs.Extensions({
+    extensions: [
+      extension(pkijs.id_AuthorityKeyIdentifier, false, authorityKeyIdentifierOf(caCertificate)),
+      extension(crlNumberOid, false, new asn1js.Integer({ value: input.crlNumber ?? 1 })),
+    ],
+  });
+  const algorithm = (): pkijs.AlgorithmIdentifier =>
+    new pkijs.AlgorithmIdentifier({ algorithmId: sha256WithRsaEncryptionOid, algorithmParams: new asn1js.Null() });
+  crl.signature = algorithm();
+  crl.signatureAlgorithm = algorithm();
+  // encodeTBS is protected in the typings but is what CertificateRevocationList.sign uses itself.
+  crl.tbsView = new Uint8Array((crl as unknown as { encodeTBS(): asn1js.Sequence }).encodeTBS().toBER());
+  const signature = await webcrypto.subtle.sign(rsaSigning, await signingKeyOf(ca.privateKeyPem), crl.tbsView);
+  crl.signatureValue = new asn1js.BitString({ valueHex: signature });
+  return Buffer.from(crl.toSchema(true).toBER(false));
+}
+
+/** What a test responder says about one serial. */
+export type TestCertificateStatus = 'good' | 'unknown' | { revokedAtMs: number; reason: RevocationReason };
+
+export interface OcspResponseOptions {
+  /** DER of the OCSPRequest being answered. */
+  requestDer: Uint8Array;
+  /** Who signs: the CA itself (its certificate and key) or a delegated responder issued by issueOcspResponderCertificate. */
+  signer: TestCa;
+  statusOf(serialHex: string): TestCertificateStatus;
+  thisUpdateMs: number;
+  nextUpdateMs?: number;
+  producedAtMs?: number;
+  /** 'echo' (default) copies the request's nonce extension; 'omit' leaves it out; bytes send another nonce. */
+  nonce?: 'echo' | 'omit' | Uint8Array;
+  /** Adds the signer's certificate to `certs`: true by default for a delegated responder. */
+  includeSignerCertificate?: boolean;
+  /** ResponderID by name (default) or by key hash. */
+  responderId?: 'byName' | 'byKey';
+}
+
+/**
+ * Answers an OCSP request the way a responder does: one SingleResponse per CertID of the request, with the status
+ * `statusOf` gives its serial, signed (sha256WithRSAEncryption) by `signer`. Returns the DER of a successful
+ * OCSPResponse. `createOcspErrorResponse` gives the unsuccessful ones.
+ *
+ * @example
+ * const der = await createOcspResponse({ requestDer, signer: ca, statusOf: () => 'good', thisUpdateMs: nowMs });
+ */
+export async function createOcspResponse(options: OcspResponseOptions): Promise<Buffer> {
+  const request = pkijs.OCSPRequest.fromBER(options.requestDer);
+  const signerCertificate = pkijs.Certificate.fromBER(new X509Certificate(options.signer.certificatePem).raw);
+  const responses = request.tbsRequest.requestList.map((entry) => {
+    const serial = entry.reqCert.serialNumber.valueBlock.valueHexView;
+    const serialHex = Buffer.from(serial.length > 1 && serial[0] === 0 ? serial.subarray(1) : serial).toString('hex');
+    return new pkijs.SingleResponse({
+      certID: entry.reqCert,
+      certStatus: certStatusOf(options.statusOf(serialHex)),
+      thisUpdate: new Date(options.thisUpdateMs),
+      ...(options.nextUpdateMs === undefined ? {} : { nextUpdate: new Date(options.nextUpdateMs) }),
+    });
+  });
+  const requestNonce = request.tbsRequest.requestExtensions?.find((e) => e.extnID === ocspNonceOid);
+  const nonce = options.nonce ?? 'echo';
+  const nonceExtension =
+    nonce === 'omit'
+      ? undefined
+      : nonce === 'echo'
+        ? requestNonce
+        : new pkijs.Extension({ extnID: ocspNonceOid, extnValue: new asn1js.OctetString({ valueHex: nonce }).toBER(false) });
+  const responderId =
+    options.responderId === 'byKey'
+      ? new asn1js.OctetString({ valueHex: keyIdentifierOf(signerCertificate.subjectPublicKeyInfo) })
+      : signerCertificate.subject;
+  const data = new pkijs.ResponseData({
+    responderID: responderId,
+    producedAt: new Date(options.producedAtMs ?? options.thisUpdateMs),
+    responses,
+    ...(nonceExtension === undefined ? {} : { responseExtensions: [nonceExtension] }),
+  });
+  const basic = new pkijs.BasicOCSPResponse({ tbsResponseData: data });
+  const isDelegated = !new X509Certificate(options.signer.certificatePem).ca;
+  if (options.includeSignerCertificate ?? isDelegated) basic.certs = [signerCertificate];
+  basic.signatureAlgorithm = new pkijs.AlgorithmIdentifier({ algorithmId: sha256WithRsaEncryptionOid, algorithmParams: new asn1js.Null() });
+  data.tbsView = new Uint8Array(data.toSchema(true).toBER());
+  const signature = await webcrypto.subtle.sign(rsaSigning, await signingKeyOf(options.signer.privateKeyPem), data.tbsView);
+  basic.signature = new asn1js.BitString({ valueHex: signature });
+  return ocspResponseDer(0, basic);
+}
+
+/** An unsuccessful OCSPResponse (RFC 6960 §4.2.1): 1 malformedRequest, 2 internalError, 3 tryLater, 5 sigRequired, 6 unauthorized. */
+export function createOcspErrorResponse(status: 1 | 2 | 3 | 5 | 6): Buffer {
+  return ocspResponseDer(status, undefined);
+}
+
+function ocspResponseDer(status: number, basic: pkijs.BasicOCSPResponse | undefined): Buffer {
+  const response = new pkijs.OCSPResponse({ responseStatus: new asn1js.Enumerated({ value: status }) });
+  if (basic !== undefined) {
+    response.responseBytes = new pkijs.ResponseBytes({
+      responseType: ocspBasicOid,
+      response: new asn1js.OctetString({ valueHex: basic.toSchema().toBER(false) }),
+    });
+  }
+  return Buffer.from(response.toSchema().toBER(false));
+}
+
+// CertStatus ::= CHOICE { good [0] IMPLICIT NULL, revoked [1] IMPLICIT RevokedInfo, unknown [2] IMPLICIT NULL }.
+function certStatusOf(status: TestCertificateStatus): asn1js.BaseBlock {
+  if (status === 'good') return new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: 0 } });
+  if (status === 'unknown') return new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: 2 } });
+  return new asn1js.Constructed({
+    idBlock: { tagClass: 3, tagNumber: 1 },
+    value: [
+      new asn1js.GeneralizedTime({ valueDate: new Date(status.revokedAtMs) }),
+      new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: [new asn1js.Enumerated({ value: revocationReasonCodes[status.reason] })] }),
+    ],
+  });
 }

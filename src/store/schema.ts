@@ -20,6 +20,18 @@ export interface CredentialsTable {
   last_login_at_ms: number;
 }
 
+export interface CertificateRenewalsTable {
+  /** Credential hash (as in credentials) of the replaced certificate. */
+  old_credential_hash: string;
+  new_credential_hash: string;
+  /** RFC 5280 reason name the old certificate was revoked with (superseded for a renewal). */
+  old_revocation_reason: string;
+  /** RenewalStatus of src/store/renewals-repo.ts. */
+  status: string;
+  received_at_ms: number;
+  updated_at_ms: number;
+}
+
 export interface ProvidersTable {
   id: string;
   name: string;
@@ -170,6 +182,7 @@ export interface AuditLogTable {
 export interface Schema {
   persons: PersonsTable;
   credentials: CredentialsTable;
+  certificate_renewals: CertificateRenewalsTable;
   providers: ProvidersTable;
   provider_services: ProviderServicesTable;
   provider_keys: ProviderKeysTable;

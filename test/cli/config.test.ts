@@ -35,6 +35,10 @@ test('bad configurations are refused with one line', () => {
     ['not a postgres url', [], { DATABASE_URL: 'mysql://x' }],
     ['short operator token', [], { MYKEY_OPERATOR_TOKEN: 'short' }],
     ['bad log level', [], { LOG_LEVEL: 'loud' }],
+    ['production without a revocation source', [], { MYKEY_MODE: 'production', MYKEY_ORIGIN: 'https://a.example', MYKEY_SECRET: 'x', MYKEY_OPERATOR_TOKEN: 'y'.repeat(32), MYKEY_TRUST_ANCHORS: 'a.pem', MYKEY_DEMO: 'false' }],
+    ['OCSP URL not http(s)', [], { MYKEY_OCSP_URL: 'ldap://ocsp.example' }],
+    ['CRL URL not a URL', [], { MYKEY_CRL_URLS: 'https://crl.example/a.crl, nonsense' }],
+    ['freshness out of range', [], { MYKEY_REVOCATION_FRESHNESS_SECONDS: '5' }],
   ];
   for (const [name, argv, env] of cases) {
     const r = parseServeConfig(argv, env);
@@ -42,6 +46,18 @@ test('bad configurations are refused with one line', () => {
     assert.equal(r.code, 'config_invalid', name);
     assert.ok(!r.message.includes('\n'), name);
   }
+});
+
+test('revocation sources: OCSP URL, CRL URLs and freshness are read; production accepts either source', () => {
+  const base = { MYKEY_MODE: 'production', MYKEY_ORIGIN: 'https://a.example', MYKEY_SECRET: 'x', MYKEY_OPERATOR_TOKEN: 'y'.repeat(32), MYKEY_TRUST_ANCHORS: 'a.pem', MYKEY_DEMO: 'false' };
+  const ocsp = parseServeConfig(['--revocation-freshness', '60'], { ...base, MYKEY_OCSP_URL: 'https://ocsp.example/' });
+  assert.ok(ocsp.ok);
+  assert.equal(ocsp.value.ocspUrl, 'https://ocsp.example/');
+  assert.equal(ocsp.value.revocationFreshnessSeconds, 60);
+  const crl = parseServeConfig([], { ...base, MYKEY_CRL_URLS: 'https://crl.example/a.crl, https://crl.example/b.crl' });
+  assert.ok(crl.ok);
+  assert.deepEqual(crl.value.crlUrls, ['https://crl.example/a.crl', 'https://crl.example/b.crl']);
+  assert.equal(crl.value.revocationFreshnessSeconds, 120);
 });
 
 test('the platform secret must hold 32 bytes', () => {
@@ -70,6 +86,7 @@ test('mykey serve stops on bad configuration (a test CA in production among them
       MYKEY_SECRET: Buffer.alloc(32, 1).toString('base64'),
       MYKEY_OPERATOR_TOKEN: 'o'.repeat(32),
       MYKEY_DEMO: 'false',
+      MYKEY_OCSP_URL: 'https://ocsp.example.jp/',
     };
     const cases: NodeJS.ProcessEnv[] = [
       { PORT: '99999' },

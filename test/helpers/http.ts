@@ -168,6 +168,7 @@ export async function httpBind(
 export const storeTables = [
   'persons',
   'credentials',
+  'certificate_renewals',
   'providers',
   'provider_services',
   'provider_keys',

@@ -1,0 +1,108 @@
+/**
+ * The card transport over PC/SC (pcscd on Linux, WinSCard on Windows, CryptoTokenKit on macOS) through the
+ * `smartcard` package. That package is an optional dependency with a native part (it needs libpcsclite-dev to
+ * build), loaded only when a reader is asked for: everything else, the software card included, works without it.
+ * Unlike bindings that loop while pcscd is down, it fails at once when the service is not running.
+ */
+import { CardError, type CardTransport } from './transport.js';
+
+interface PcscCard {
+  transmit(command: Buffer, options?: { autoGetResponse?: boolean }): Promise<Buffer>;
+  getStatus(): { atr: Buffer };
+  reconnect(shareMode?: number, protocol?: number, init?: number): Promise<number>;
+  disconnect(disposition?: number): void;
+}
+
+interface PcscReader {
+  readonly name: string;
+  readonly atr: Buffer | null;
+  connect(shareMode?: number, protocol?: number): Promise<PcscCard>;
+}
+
+interface PcscModule {
+  Context: new () => { listReaders(): PcscReader[]; close(): void };
+  SCARD_SHARE_SHARED: number;
+  SCARD_PROTOCOL_T0: number;
+  SCARD_PROTOCOL_T1: number;
+  SCARD_LEAVE_CARD: number;
+  SCARD_RESET_CARD: number;
+}
+
+async function loadPcsc(): Promise<PcscModule> {
+  try {
+    const module = (await import('smartcard')) as unknown as PcscModule & { default?: PcscModule };
+    return module.default ?? module;
+  } catch {
+    throw new CardError('reader_absent', 'PC/SC support is not installed: install libpcsclite-dev, then `npm install` (optional dependency smartcard)');
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Reader names, for `mykey card readers` and error messages. Throws CardError reader_absent. */
+export async function listReaderNames(): Promise<string[]> {
+  const pcsc = await loadPcsc();
+  let context;
+  try {
+    context = new pcsc.Context();
+  } catch (error) {
+    throw new CardError('reader_absent', `PC/SC is not available (is pcscd running?): ${describe(error)}`);
+  }
+  try {
+    return context.listReaders().map((reader) => reader.name);
+  } finally {
+    context.close();
+  }
+}
+
+/**
+ * Opens the card in the named reader, or in the first reader holding a card.
+ * Throws CardError reader_absent (no PC/SC, no reader of that name) or card_absent (no card in it).
+ */
+export async function openPcscTransport(options: { readerName?: string } = {}): Promise<CardTransport> {
+  const pcsc = await loadPcsc();
+  let context;
+  try {
+    context = new pcsc.Context();
+  } catch (error) {
+    throw new CardError('reader_absent', `PC/SC is not available (is pcscd running?): ${describe(error)}`);
+  }
+  const readers = context.listReaders();
+  const reader = options.readerName === undefined ? (readers.find((r) => r.atr !== null) ?? readers[0]) : readers.find((r) => r.name === options.readerName);
+  if (reader === undefined) {
+    context.close();
+    throw new CardError('reader_absent', options.readerName === undefined ? 'no card reader found' : `no reader named "${options.readerName}" (${readers.map((r) => r.name).join(', ')})`);
+  }
+  let card: PcscCard;
+  try {
+    card = await reader.connect(pcsc.SCARD_SHARE_SHARED, pcsc.SCARD_PROTOCOL_T0 | pcsc.SCARD_PROTOCOL_T1);
+  } catch (error) {
+    context.close();
+    throw new CardError('card_absent', `no card in "${reader.name}": ${describe(error)}`);
+  }
+  const guarded = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      throw new CardError('card_absent', `the card in "${reader.name}" stopped answering: ${describe(error)}`);
+    }
+  };
+  return {
+    atr: async () => card.getStatus().atr,
+    // The JPKI client handles 61xx / 6Cxx itself, so the raw answer is passed through.
+    transmit: (command) => guarded(() => card.transmit(command, { autoGetResponse: false })),
+    reset: () => guarded(async () => void (await card.reconnect(pcsc.SCARD_SHARE_SHARED, pcsc.SCARD_PROTOCOL_T0 | pcsc.SCARD_PROTOCOL_T1, pcsc.SCARD_RESET_CARD))),
+    // Leave the card as it is: the JPKI client has already dropped the PIN state by re-selecting the applet, and a
+    // reset here would be a synchronous round trip to the card (which deadlocks when the card is served by this
+    // very process, as the virtual card is in tests).
+    close: async () => {
+      try {
+        card.disconnect(pcsc.SCARD_LEAVE_CARD);
+      } finally {
+        context.close();
+      }
+    },
+  };
+}
