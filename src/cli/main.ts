@@ -3,6 +3,7 @@
  * The `mykey` command: one sub-command per file.
  */
 import { caCommand } from './ca.js';
+import { cardCommand } from './card.js';
 import { demoCommand } from './demo.js';
 import { serveCommand } from './serve.js';
 
@@ -12,6 +13,7 @@ Commands:
   serve   start the platform API (mykey serve --help lists every option)
   demo    run the whole Mykey story end to end and print a report (mykey demo --help)
   ca      manage the development test CA and software cards (mykey ca --help)
+  card    log in with a card in a reader or a software card; put a software card in a virtual reader (mykey card --help)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -24,6 +26,8 @@ async function main(argv: string[]): Promise<number> {
       return demoCommand(rest, io, process.env);
     case 'ca':
       return caCommand(rest, io);
+    case 'card':
+      return cardCommand(rest, io);
     case undefined:
     case '--help':
     case 'help':

@@ -23,6 +23,8 @@ import { parseServeConfig } from '../../src/cli/config.js';
 import { startPlatform, type RunningPlatform } from '../../src/cli/platform.js';
 import { loadTestCa } from '../../src/identity/test-ca.js';
 import { pcscdUnderTest } from '../helpers/pcscd.js';
+import { runMykey } from '../helpers/run-cli.js';
+import { spawn } from 'node:child_process';
 
 const pcsc = await pcscdUnderTest();
 const readerName = 'Virtual PCD 00 00';
@@ -105,6 +107,34 @@ describe('the JPKI card through PC/SC', { skip: pcsc.skip }, () => {
     await run('pkcs11-tool', ['--module', opensc, '--slot-index', '0', '--login', '--pin', '1234', '--sign', '--mechanism', 'SHA256-RSA-PKCS', '--id', '01', '-i', dataPath, '-o', signaturePath]);
     const publicKey = new X509Certificate(authCard.certificateDer).publicKey;
     assert.ok(verify('sha256', data, publicKey, readFileSync(signaturePath)));
+  });
+
+  it('from the command line: `mykey card insert` in one process, `mykey card login --reader` in another', async () => {
+    const cardPath = join(dir, 'cli-card.json');
+    assert.equal((await runMykey(['ca', 'issue-card', '--dir', join(dir, 'test-ca'), '--out', cardPath])).status, 0);
+    // The second virtual reader (vpcd port 35964), so the card of the other tests stays where it is.
+    const insert = spawn(process.execPath, ['dist/src/cli/main.js', 'card', 'insert', '--software', cardPath, '--port', '35964'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        insert.stderr.on('data', (chunk: Buffer) => chunk.toString().includes('virtual reader') && resolve());
+        insert.once('exit', (status) => reject(new Error(`mykey card insert exited with ${status}`)));
+      });
+      const args = ['card', 'login', '--url', platform.url, '--origin', origin, '--reader', 'Virtual PCD 00 01'];
+      let login = await runMykey(args, { input: '1234\n' });
+      for (let attempt = 0; login.status === 3 && login.stderr.includes('card_absent') && attempt < 50; attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100)); // pcscd notices the card a moment after vpcd does
+        login = await runMykey(args, { input: '1234\n' });
+      }
+      assert.equal(login.status, 0, login.stderr);
+      const again = await runMykey(args, { input: '1234\n' });
+      assert.equal(again.status, 0, again.stderr);
+      assert.equal(again.stdout, login.stdout, 'the same card reaches the same Mykey ID');
+      const wrong = await runMykey(args, { input: '0000\n' });
+      assert.equal(wrong.status, 3);
+      assert.match(wrong.stderr, /pin_wrong \(2 tries left\)/);
+    } finally {
+      insert.kill('SIGTERM');
+    }
   });
 
   it('a card taken out of the reader is card_absent', async () => {
