@@ -4,7 +4,7 @@
  * `smartcard` binding is missing, CI (CI=true) fails; elsewhere the tests are skipped and say why.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 
 const socketPath = '/run/pcscd/pcscd.comm';
 const pidPath = '/run/pcscd/pcscd.pid';
@@ -53,6 +53,9 @@ export async function pcscdUnderTest(): Promise<PcscUnderTest> {
     return unavailable('the optional smartcard binding is not built (needs libpcsclite-dev at npm install)');
   }
   if (running()) return { skip: false, stop: async () => undefined };
+  // A pcscd killed hard leaves its socket and pid file behind, and a new one refuses to start beside them.
+  rmSync(socketPath, { force: true });
+  rmSync(pidPath, { force: true });
   const child: ChildProcess = spawn(pcscd, ['-f'], { stdio: 'ignore' });
   if (!(await waitFor(running, 5_000))) {
     child.kill('SIGKILL');
