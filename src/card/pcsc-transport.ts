@@ -4,7 +4,8 @@
  * build), loaded only when a reader is asked for: everything else, the software card included, works without it.
  * Unlike bindings that loop while pcscd is down, it fails at once when the service is not running.
  */
-import { CardError, type CardTransport } from './transport.js';
+import { cardCommandTimeoutMs } from '../domain/limits.js';
+import { CardError, withTimeout, type CardTransport } from './transport.js';
 
 interface PcscCard {
   transmit(command: Buffer, options?: { autoGetResponse?: boolean }): Promise<Buffer>;
@@ -58,10 +59,12 @@ export async function listReaderNames(): Promise<string[]> {
 }
 
 /**
- * Opens the card in the named reader, or in the first reader holding a card.
+ * Opens the card in the named reader, or in the first reader holding a card. A command the card does not answer
+ * within `commandTimeoutMs` fails with CardError timeout.
  * Throws CardError reader_absent (no PC/SC, no reader of that name) or card_absent (no card in it).
  */
-export async function openPcscTransport(options: { readerName?: string } = {}): Promise<CardTransport> {
+export async function openPcscTransport(options: { readerName?: string; commandTimeoutMs?: number } = {}): Promise<CardTransport> {
+  const commandTimeoutMs = options.commandTimeoutMs ?? cardCommandTimeoutMs;
   const pcsc = await loadPcsc();
   let context;
   try {
@@ -84,8 +87,9 @@ export async function openPcscTransport(options: { readerName?: string } = {}): 
   }
   const guarded = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
-      return await work();
+      return await withTimeout(work(), commandTimeoutMs, () => new CardError('timeout', `the card in "${reader.name}" did not answer within ${commandTimeoutMs} ms`));
     } catch (error) {
+      if (error instanceof CardError) throw error;
       throw new CardError('card_absent', `the card in "${reader.name}" stopped answering: ${describe(error)}`);
     }
   };

@@ -27,3 +27,21 @@ export interface CardTransport {
   reset(): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * The work's result, or the error `onTimeout` makes when it takes longer than `timeoutMs` (a silent card or reader).
+ *
+ * @example
+ * await withTimeout(card.transmit(apdu), 15_000, () => new CardError('timeout', 'the card did not answer'));
+ */
+export async function withTimeout<T>(work: Promise<T>, timeoutMs: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onTimeout()), timeoutMs);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

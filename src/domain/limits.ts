@@ -37,6 +37,8 @@ export const challengeTtlMs = 5 * 60_000;
 export const sessionTtlMs = 15 * 60_000;
 /** One payment, top-up or refund: 100 million yen is far beyond any real card payment. */
 export const amountYenMax = 100_000_000;
+/** One APDU to a card in a reader: a JPKI signature takes well under a second; a silent card is `timeout`. */
+export const cardCommandTimeoutMs = 15_000;
 /** Outgoing call to a provider's verification endpoint. */
 export const providerCallTimeoutMs = 5_000;
 /** Retries of a store transaction that lost a deadlock or serialization race. */
