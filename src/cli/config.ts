@@ -23,6 +23,8 @@ export interface ServeConfig {
   operatorToken: string | undefined;
   /** PEM files of the JPKI authentication CAs to trust; development creates and trusts a test CA when absent. */
   trustAnchorPaths: string[];
+  /** PEM files of intermediate CAs between the anchors and the card certificates (the card holds only its leaf). */
+  trustIntermediatePaths: string[];
   /** Load the Mynapoint presets and the demo provider (development only). */
   demo: boolean;
   logLevel: string;
@@ -55,6 +57,7 @@ export const serveOptions: Record<keyof ServeConfig, OptionSpec> = {
   secret: { flag: undefined, env: 'MYKEY_SECRET', defaultText: '(development: generated into <data dir>/secret.key)', description: 'platform secret, ≥ 32 bytes as base64 or hex; keys credential hashes and seals provider keys' },
   operatorToken: { flag: undefined, env: 'MYKEY_OPERATOR_TOKEN', defaultText: '(development: generated into <data dir>/operator-token)', description: 'bearer token of the operator API, ≥ 32 characters' },
   trustAnchorPaths: { flag: 'trust-anchors', env: 'MYKEY_TRUST_ANCHORS', defaultText: '(development: <data dir>/test-ca/ca.pem, created if missing)', description: 'comma-separated PEM files of trusted JPKI authentication CAs' },
+  trustIntermediatePaths: { flag: 'trust-intermediates', env: 'MYKEY_TRUST_INTERMEDIATES', defaultText: '(none)', description: 'comma-separated PEM files of intermediate CAs under the anchors' },
   demo: { flag: 'demo', env: 'MYKEY_DEMO', defaultText: 'true in development', description: 'load the Mynapoint presets and the demo provider (false to start empty)' },
   logLevel: { flag: 'log-level', env: 'LOG_LEVEL', defaultText: 'info', description: 'fatal, error, warn, info, debug, trace or silent' },
   trustProxy: { flag: 'trust-proxy', env: 'MYKEY_TRUST_PROXY', defaultText: 'false', description: 'trust X-Forwarded-* from a reverse proxy' },
@@ -152,7 +155,9 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   if (!rateLimitPerMinute.ok) return rateLimitPerMinute;
   const secret = env.MYKEY_SECRET === '' ? undefined : env.MYKEY_SECRET;
   const operatorToken = env.MYKEY_OPERATOR_TOKEN === '' ? undefined : env.MYKEY_OPERATOR_TOKEN;
-  const trustAnchorPaths = (read('trustAnchorPaths') ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const pathList = (key: 'trustAnchorPaths' | 'trustIntermediatePaths'): string[] =>
+    (read(key) ?? '').split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const trustAnchorPaths = pathList('trustAnchorPaths');
   const ocspUrl = read('ocspUrl');
   const crlUrls = (read('crlUrls') ?? '').split(',').map((u) => u.trim()).filter((u) => u !== '');
   for (const url of [...(ocspUrl === undefined ? [] : [ocspUrl]), ...crlUrls]) {
@@ -179,6 +184,7 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     secret,
     operatorToken,
     trustAnchorPaths,
+    trustIntermediatePaths: pathList('trustIntermediatePaths'),
     demo: demo.value,
     logLevel,
     trustProxy: trustProxy.value,

@@ -49,6 +49,7 @@ interface Secrets {
   secret: Buffer;
   operatorToken: string;
   anchorsPem: string[];
+  intermediatesPem: string[];
   notes: string[];
 }
 
@@ -70,16 +71,19 @@ async function loadSecrets(config: ServeConfig, nowMs: number): Promise<Secrets>
     anchorPaths = [certificatePath];
     notes.push(`trusting the development test CA ${certificatePath} (mykey ca issue-card --dir ${caDir} --out card.json)`);
   }
-  const anchorsPem = await Promise.all(
-    anchorPaths.map(async (path) => {
-      try {
-        return await readFile(path, 'utf8');
-      } catch {
-        throw new StartupError(`cannot read trust anchor ${path}`);
-      }
-    }),
-  );
-  return { secret: secret.value, operatorToken, anchorsPem, notes };
+  const readPems = (paths: readonly string[], what: string): Promise<string[]> =>
+    Promise.all(
+      paths.map(async (path) => {
+        try {
+          return await readFile(path, 'utf8');
+        } catch {
+          throw new StartupError(`cannot read ${what} ${path}`);
+        }
+      }),
+    );
+  const anchorsPem = await readPems(anchorPaths, 'trust anchor');
+  const intermediatesPem = await readPems(config.trustIntermediatePaths, 'intermediate CA');
+  return { secret: secret.value, operatorToken, anchorsPem, intermediatesPem, notes };
 }
 
 function storeLocation(config: ServeConfig): StoreLocation {
@@ -142,7 +146,7 @@ export async function startPlatform(
 ): Promise<RunningPlatform> {
   const clock = options.clock ?? systemClock;
   const secrets = await loadSecrets(config, clock.nowMs());
-  const trust = createTrustStore({ anchorsPem: secrets.anchorsPem, production: config.mode === 'production' });
+  const trust = createTrustStore({ anchorsPem: secrets.anchorsPem, intermediatesPem: secrets.intermediatesPem, production: config.mode === 'production' });
   if (!trust.ok) throw new StartupError(trust.code === 'test_anchor_in_production' ? 'a test CA (O=JPKI-TEST) cannot be trusted in production' : `bad trust anchor: ${trust.message}`);
   let store;
   try {

@@ -17,7 +17,7 @@ const requestBytesMax = 16 * 1024;
 const crlValidityMs = 86_400_000;
 
 /**
- * Starts the responder on an ephemeral loopback port.
+ * Starts the responder on a loopback port (ephemeral unless `port` is given); rejects when it cannot listen.
  *
  * @example
  * const responder = await startTestOcspResponder({ ca, signer: ca, statusOf: () => 'good' });
@@ -32,6 +32,8 @@ export async function startTestOcspResponder(input: {
   /** The CRL's entries; empty by default. */
   revocations?: () => readonly TestRevocation[];
   nowMs?: () => number;
+  /** The loopback port; an ephemeral one (0) by default. */
+  port?: number;
 }): Promise<TestOcspResponder> {
   const nowMs = input.nowMs ?? (() => Date.now());
   const server = createServer((request, response) => {
@@ -60,7 +62,14 @@ export async function startTestOcspResponder(input: {
       }
     })();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    // A port in use (EADDRINUSE) rejects instead of surfacing as an unhandled 'error' event.
+    server.once('error', reject);
+    server.listen(input.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/`,

@@ -58,3 +58,39 @@ describe('mykey card login with a software card', () => {
     assert.match(refused.stderr, /signature_invalid/);
   });
 });
+
+describe('a root and an intermediate user-authentication CA (mykey ca init --hierarchy)', () => {
+  it('a card of the intermediate logs in when the root is the anchor and the intermediate is configured', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mykey-hierarchy-'));
+    try {
+      const caDir = join(dir, 'ca');
+      assert.equal((await runMykey(['ca', 'init', '--dir', caDir, '--hierarchy'])).status, 0);
+      const cardPath = join(dir, 'card.json');
+      assert.equal((await runMykey(['ca', 'issue-card', '--dir', caDir, '--out', cardPath])).status, 0);
+      const origin = 'http://localhost:3000';
+      const start = async (env: NodeJS.ProcessEnv) => {
+        const config = parseServeConfig(['--port', '0', '--data-dir', join(dir, 'data'), '--origin', origin, '--demo', 'false'], env);
+        assert.ok(config.ok);
+        return startPlatform(config.value, { logger: false });
+      };
+      const args = (url: string) => ['card', 'login', '--url', url, '--origin', origin, '--software', cardPath];
+      const rootOnly = await start({ MYKEY_TRUST_ANCHORS: join(caDir, 'root.pem') });
+      try {
+        const refused = await runMykey(args(rootOnly.url), { input: '1234\n' });
+        assert.equal(refused.status, 2);
+        assert.match(refused.stderr, /certificate_untrusted/);
+      } finally {
+        await rootOnly.close();
+      }
+      const withIntermediate = await start({ MYKEY_TRUST_ANCHORS: join(caDir, 'root.pem'), MYKEY_TRUST_INTERMEDIATES: join(caDir, 'ca.pem') });
+      try {
+        const login = await runMykey(args(withIntermediate.url), { input: '1234\n' });
+        assert.equal(login.status, 0, login.stderr);
+      } finally {
+        await withIntermediate.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
