@@ -42,15 +42,18 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Reader names, for `mykey card readers` and error messages. Throws CardError reader_absent. */
-export async function listReaderNames(): Promise<string[]> {
-  const pcsc = await loadPcsc();
-  let context;
+/** A PC/SC context; the binding throws at once when the service is not running. */
+function openContext(pcsc: PcscModule): InstanceType<PcscModule['Context']> {
   try {
-    context = new pcsc.Context();
+    return new pcsc.Context();
   } catch (error) {
     throw new CardError('reader_absent', `PC/SC is not available (is pcscd running?): ${describe(error)}`);
   }
+}
+
+/** Reader names, for `mykey card readers` and error messages. Throws CardError reader_absent. */
+export async function listReaderNames(): Promise<string[]> {
+  const context = openContext(await loadPcsc());
   try {
     return context.listReaders().map((reader) => reader.name);
   } finally {
@@ -66,12 +69,7 @@ export async function listReaderNames(): Promise<string[]> {
 export async function openPcscTransport(options: { readerName?: string; commandTimeoutMs?: number } = {}): Promise<CardTransport> {
   const commandTimeoutMs = options.commandTimeoutMs ?? cardCommandTimeoutMs;
   const pcsc = await loadPcsc();
-  let context;
-  try {
-    context = new pcsc.Context();
-  } catch (error) {
-    throw new CardError('reader_absent', `PC/SC is not available (is pcscd running?): ${describe(error)}`);
-  }
+  const context = openContext(pcsc);
   const readers = context.listReaders();
   const reader = options.readerName === undefined ? (readers.find((r) => r.atr !== null) ?? readers[0]) : readers.find((r) => r.name === options.readerName);
   if (reader === undefined) {
