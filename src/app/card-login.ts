@@ -24,7 +24,7 @@ import {
 } from '../store/persons-repo.js';
 import type { AppContext } from './context.js';
 import { credentialHash } from './platform-keys.js';
-import { linkRenewedCredential } from './renewal.js';
+import { ingestRenewals, linkRenewedCredential } from './renewal.js';
 
 export type ChallengePurpose = 'login' | 'bind';
 
@@ -71,6 +71,8 @@ export type CardProofErrorCode =
 export interface CardProof {
   challenge: ChallengeRow;
   credentialHash: string;
+  /** The certificate's issuer and serial, for the renewal lookup of a first login (never stored). */
+  certificate: { issuerNameDer: Uint8Array; serialHex: string };
   notAfterMs: number;
 }
 
@@ -96,7 +98,25 @@ export async function proveCard(
     const status = await ctx.revocation.check({ issuerNameDer, serialHex, issuerCertificateDer, nowMs });
     if (!status.ok) return status;
   }
-  return ok({ challenge, credentialHash: credentialHash(ctx.keys, verified.value), notAfterMs: verified.value.notAfterMs });
+  const { issuerNameDer, serialHex, notAfterMs } = verified.value;
+  return ok({ challenge, credentialHash: credentialHash(ctx.keys, verified.value), certificate: { issuerNameDer, serialHex }, notAfterMs });
+}
+
+/**
+ * At the first login of a certificate, asks the renewal lookup (when configured) whether it renews an earlier one
+ * and records the link, so that `findOrCreatePerson` attaches it to that person instead of creating a second
+ * Mykey ID. Codes: renewal_lookup_unavailable (fail closed: no person is created without an answer).
+ */
+async function recordPredecessor(ctx: AppContext, proof: CardProof): Promise<Result<void, 'renewal_lookup_unavailable'>> {
+  if (ctx.renewalLookup === undefined) return ok(undefined);
+  const known = await ctx.store.transaction((tx) => findPersonByCredential(tx, proof.credentialHash));
+  if (known !== undefined) return ok(undefined);
+  const link = await ctx.renewalLookup.predecessorOf({ ...proof.certificate, nowMs: ctx.clock.nowMs() });
+  if (!link.ok) return link;
+  if (link.value !== undefined) {
+    await ingestRenewals(ctx, 'system:renewal-lookup', [{ old: link.value.old, new: proof.certificate, oldRevocationReason: link.value.oldRevocationReason }]);
+  }
+  return ok(undefined);
 }
 
 const mykeyIdAttemptsMax = 5;
@@ -152,15 +172,17 @@ export function sessionTokenSha256(token: string): string {
 }
 
 /**
- * Logs in with the card: the same card always reaches the same Mykey ID.
- * Codes: those of `proveCard`.
+ * Logs in with the card: the same card always reaches the same Mykey ID, and a renewed card its predecessor's.
+ * Codes: those of `proveCard`, renewal_lookup_unavailable.
  */
 export async function loginWithCard(
   ctx: AppContext,
   input: { challengeId: string; token: AuthToken },
-): Promise<Result<LoginResult, CardProofErrorCode>> {
+): Promise<Result<LoginResult, CardProofErrorCode | 'renewal_lookup_unavailable'>> {
   const proof = await proveCard(ctx, { ...input, purpose: 'login' });
   if (!proof.ok) return proof;
+  const predecessor = await recordPredecessor(ctx, proof.value);
+  if (!predecessor.ok) return predecessor;
   const person = await findOrCreatePerson(ctx, proof.value);
   const sessionToken = randomBytes(32).toString('base64url');
   const nowMs = ctx.clock.nowMs();

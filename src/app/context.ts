@@ -4,6 +4,7 @@
  * interface so that tests give a fake that implements the same contract.
  */
 import type { Result } from '../domain/result.js';
+import type { RevocationReason } from '../identity/revocation-reasons.js';
 import type { TrustStore } from '../identity/trust-store.js';
 import type { Store } from '../store/db.js';
 import type { PlatformKeys } from './platform-keys.js';
@@ -46,6 +47,21 @@ export interface RevocationChecker {
   }): Promise<Result<void, 'certificate_revoked' | 'revocation_unavailable'>>;
 }
 
+/** The certificate a renewed one replaced, as the JPKI platform operator links them (証明書新旧紐付け). */
+export interface RenewalLink {
+  old: { issuerNameDer: Uint8Array; serialHex: string };
+  oldRevocationReason: RevocationReason;
+}
+
+/**
+ * Asked at a certificate's first login, before a new person is created, so that a renewed card reaches its
+ * person even when the renewal feed has not arrived yet (DOMAIN.md §8.3). Fails closed: without an answer, no
+ * new person is created.
+ */
+export interface RenewalLookup {
+  predecessorOf(input: { issuerNameDer: Uint8Array; serialHex: string; nowMs: number }): Promise<Result<RenewalLink | undefined, 'renewal_lookup_unavailable'>>;
+}
+
 export interface AppContext {
   store: Store;
   clock: Clock;
@@ -55,4 +71,6 @@ export interface AppContext {
   origin: string;
   providerVerifier: ProviderVerifier;
   revocation: RevocationChecker | undefined;
+  /** Where first logins ask for a renewed certificate's predecessor; without one, only the renewal feed links. */
+  renewalLookup?: RenewalLookup;
 }

@@ -35,6 +35,8 @@ export interface ServeConfig {
   ocspUrl: string | undefined;
   /** CRL URLs of the card certificates' CAs; used when no OCSP responder is configured. */
   crlUrls: string[];
+  /** Asked at a certificate's first login whether it renews an earlier one (fail closed). */
+  renewalLookupUrl: string | undefined;
   /** The oldest an OCSP answer may be (and how long a good one is cached). */
   revocationFreshnessSeconds: number;
 }
@@ -64,6 +66,7 @@ export const serveOptions: Record<keyof ServeConfig, OptionSpec> = {
   dbPoolSize: { flag: 'db-pool-size', env: 'MYKEY_DB_POOL_SIZE', defaultText: '10', description: 'PostgreSQL connections per process' },
   ocspUrl: { flag: 'ocsp-url', env: 'MYKEY_OCSP_URL', defaultText: '(none; production needs this or MYKEY_CRL_URLS)', description: 'OCSP responder for card certificate revocation (fail closed)' },
   crlUrls: { flag: 'crl-urls', env: 'MYKEY_CRL_URLS', defaultText: '(none)', description: 'comma-separated CRL URLs of the card CAs, used when no OCSP responder is set' },
+  renewalLookupUrl: { flag: 'renewal-lookup-url', env: 'MYKEY_RENEWAL_LOOKUP_URL', defaultText: '(none: only the renewal feed links)', description: 'asked at a first login whether the certificate renews an earlier one (fail closed)' },
   revocationFreshnessSeconds: { flag: 'revocation-freshness', env: 'MYKEY_REVOCATION_FRESHNESS_SECONDS', defaultText: '120', description: 'oldest acceptable OCSP answer, in seconds (also the cache time of good answers)' },
   rateLimitPerMinute: { flag: 'rate-limit', env: 'MYKEY_RATE_LIMIT_PER_MINUTE', defaultText: '1200', description: 'requests per minute per client address (429 rate_limited beyond)' },
 };
@@ -163,11 +166,16 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   for (const url of [...(ocspUrl === undefined ? [] : [ocspUrl]), ...crlUrls]) {
     if (!isHttpUrl(url)) return fail('config_invalid', `revocation source must be an http(s) URL, not "${url}"`);
   }
+  const renewalLookupUrl = read('renewalLookupUrl');
+  if (renewalLookupUrl !== undefined && !isHttpUrl(renewalLookupUrl)) return fail('config_invalid', `MYKEY_RENEWAL_LOOKUP_URL must be an http(s) URL, not "${renewalLookupUrl}"`);
   const revocationFreshnessSeconds = parseInteger(read('revocationFreshnessSeconds') ?? '120', 'MYKEY_REVOCATION_FRESHNESS_SECONDS', 10, 3_600);
   if (!revocationFreshnessSeconds.ok) return revocationFreshnessSeconds;
   if (mode === 'production') {
     if (ocspUrl === undefined && crlUrls.length === 0) {
       return fail('config_invalid', 'MYKEY_OCSP_URL or MYKEY_CRL_URLS is required in production (card revocation is checked, fail closed)');
+    }
+    if (renewalLookupUrl === undefined) {
+      return fail('config_invalid', 'MYKEY_RENEWAL_LOOKUP_URL is required in production (first logins of renewed cards must reach their Mykey ID)');
     }
     if (secret === undefined) return fail('config_invalid', 'MYKEY_SECRET is required in production');
     if (operatorToken === undefined) return fail('config_invalid', 'MYKEY_OPERATOR_TOKEN is required in production');
@@ -192,6 +200,7 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     rateLimitPerMinute: rateLimitPerMinute.value,
     ocspUrl,
     crlUrls,
+    renewalLookupUrl,
     revocationFreshnessSeconds: revocationFreshnessSeconds.value,
   });
 }

@@ -15,6 +15,7 @@ import { derivePlatformKeys } from '../app/platform-keys.js';
 import { buildApp } from '../http/app.js';
 import { httpProviderVerifier } from '../http/provider-verifier.js';
 import type { SigningKey } from '../http/signed-fetch.js';
+import { createHttpRenewalLookup } from '../identity/renewal-lookup.js';
 import { createCrlChecker, createOcspChecker, httpRevocationFetch } from '../identity/revocation.js';
 import { createTestCa, saveTestCa, testCaPaths } from '../identity/test-ca.js';
 import { createTrustStore } from '../identity/trust-store.js';
@@ -162,6 +163,7 @@ export async function startPlatform(
     origin: config.origin,
     providerVerifier: options.providerVerifier ?? httpProviderVerifier,
     revocation: revocationCheckerOf(config),
+    ...(config.renewalLookupUrl === undefined ? {} : { renewalLookup: createHttpRenewalLookup({ url: config.renewalLookupUrl, fetch: httpRevocationFetch }) }),
   };
   const app = await buildApp(ctx, { operatorToken: secrets.operatorToken, logger: options.logger, trustProxy: config.trustProxy, rateLimitPerMinute: config.rateLimitPerMinute });
   let demoKey: SigningKey | undefined;

@@ -44,6 +44,7 @@ export const errorCodes = {
   certificate_wrong_purpose: { status: 401, summary: 'The certificate is not a user-authentication certificate (key usage, key size or subject alternative name).' },
   certificate_revoked: { status: 401, summary: 'The certificate is revoked.' },
   revocation_unavailable: { status: 503, summary: 'Revocation status could not be obtained; logins fail closed.' },
+  renewal_lookup_unavailable: { status: 503, summary: 'A first login could not ask whether the certificate renews an earlier one; no person is created (fail closed).' },
   signature_invalid: { status: 401, summary: 'The card signature does not verify over the expected origin and nonce.' },
 
   // Campaigns and providers (operator API).

@@ -36,6 +36,8 @@ test('bad configurations are refused with one line', () => {
     ['short operator token', [], { MYKEY_OPERATOR_TOKEN: 'short' }],
     ['bad log level', [], { LOG_LEVEL: 'loud' }],
     ['production without a revocation source', [], { MYKEY_MODE: 'production', MYKEY_ORIGIN: 'https://a.example', MYKEY_SECRET: 'x', MYKEY_OPERATOR_TOKEN: 'y'.repeat(32), MYKEY_TRUST_ANCHORS: 'a.pem', MYKEY_DEMO: 'false' }],
+    ['production without a renewal lookup', [], { MYKEY_MODE: 'production', MYKEY_ORIGIN: 'https://a.example', MYKEY_SECRET: 'x', MYKEY_OPERATOR_TOKEN: 'y'.repeat(32), MYKEY_TRUST_ANCHORS: 'a.pem', MYKEY_DEMO: 'false', MYKEY_OCSP_URL: 'https://ocsp.example/' }],
+    ['renewal lookup not a URL', [], { MYKEY_RENEWAL_LOOKUP_URL: 'renewals' }],
     ['OCSP URL not http(s)', [], { MYKEY_OCSP_URL: 'ldap://ocsp.example' }],
     ['CRL URL not a URL', [], { MYKEY_CRL_URLS: 'https://crl.example/a.crl, nonsense' }],
     ['freshness out of range', [], { MYKEY_REVOCATION_FRESHNESS_SECONDS: '5' }],
@@ -49,7 +51,7 @@ test('bad configurations are refused with one line', () => {
 });
 
 test('revocation sources: OCSP URL, CRL URLs and freshness are read; production accepts either source', () => {
-  const base = { MYKEY_MODE: 'production', MYKEY_ORIGIN: 'https://a.example', MYKEY_SECRET: 'x', MYKEY_OPERATOR_TOKEN: 'y'.repeat(32), MYKEY_TRUST_ANCHORS: 'a.pem', MYKEY_DEMO: 'false' };
+  const base = { MYKEY_MODE: 'production', MYKEY_ORIGIN: 'https://a.example', MYKEY_SECRET: 'x', MYKEY_OPERATOR_TOKEN: 'y'.repeat(32), MYKEY_TRUST_ANCHORS: 'a.pem', MYKEY_DEMO: 'false', MYKEY_RENEWAL_LOOKUP_URL: 'https://renewal.example/' };
   const ocsp = parseServeConfig(['--revocation-freshness', '60'], { ...base, MYKEY_OCSP_URL: 'https://ocsp.example/' });
   assert.ok(ocsp.ok);
   assert.equal(ocsp.value.ocspUrl, 'https://ocsp.example/');
@@ -87,14 +89,15 @@ test('mykey serve stops on bad configuration (a test CA in production among them
       MYKEY_OPERATOR_TOKEN: 'o'.repeat(32),
       MYKEY_DEMO: 'false',
       MYKEY_OCSP_URL: 'https://ocsp.example.jp/',
+      MYKEY_RENEWAL_LOOKUP_URL: 'https://renewal.example.jp/',
     };
-    const cases: NodeJS.ProcessEnv[] = [
-      { PORT: '99999' },
-      { ...production, MYKEY_TRUST_ANCHORS: join(caDir, 'ca.pem') },
-      { MYKEY_TRUST_ANCHORS: join(dataDir, 'missing.pem') },
-      { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' },
+    const cases: Array<[NodeJS.ProcessEnv, RegExp]> = [
+      [{ PORT: '99999' }, /PORT/],
+      [{ ...production, MYKEY_TRUST_ANCHORS: join(caDir, 'ca.pem') }, /test CA/],
+      [{ MYKEY_TRUST_ANCHORS: join(dataDir, 'missing.pem') }, /missing\.pem/],
+      [{ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' }, /store/],
     ];
-    for (const env of cases) {
+    for (const [env, reason] of cases) {
       const run = spawnSync(process.execPath, ['dist/src/cli/main.js', 'serve'], {
         encoding: 'utf8',
         env: { PATH: process.env.PATH, MYKEY_DATA_DIR: dataDir, LOG_LEVEL: 'silent', PORT: '0', ...env },
@@ -103,6 +106,7 @@ test('mykey serve stops on bad configuration (a test CA in production among them
       assert.equal(run.status, 2, JSON.stringify(env) + run.stderr);
       assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
       assert.match(run.stderr, /^mykey serve: /);
+      assert.match(run.stderr, reason);
     }
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

@@ -260,6 +260,15 @@ describe('every error code is reachable over HTTP', () => {
         http.ctx.revocation = undefined;
       }
     },
+    renewal_lookup_unavailable: async () => {
+      // Only a first login asks the lookup, so a card the store has never seen.
+      http.ctx.renewalLookup = { predecessorOf: async () => fail('renewal_lookup_unavailable', 'the fake lookup is down') };
+      try {
+        return { response: await loginSigned(await newCard(http)) };
+      } finally {
+        delete http.ctx.renewalLookup;
+      }
+    },
     signature_invalid: async () => ({ response: await loginSigned(citizenA.card, () => undefined, 'https://phishing.example') }),
 
     // Campaigns and providers (operator API).

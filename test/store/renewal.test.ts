@@ -17,6 +17,7 @@ import { createSoftwareCard, signWebEidChallenge, type SoftwareCard } from '../.
 import { createOcspChecker } from '../../src/identity/revocation.js';
 import { createOcspResponse } from '../../src/identity/test-ca.js';
 import { findSession } from '../../src/store/persons-repo.js';
+import { fail, ok } from '../../src/domain/result.js';
 import { enginesUnderTest, type OpenedStore } from '../helpers/engines.js';
 import { addCampaign, addProvider, bindOk, createWorld, loginCard, testOrigin, type World } from '../helpers/world.js';
 
@@ -92,6 +93,43 @@ for (const engine of engines) {
       const audit = await readAudit(world.ctx, { afterSeq: 0, limit: 100 });
       assert.ok(audit.data.some((e) => e.action === 'renewal.conflict' && e.details.oldMykeyId === first.mykeyId && e.details.newMykeyId === duplicate.mykeyId));
       assert.deepEqual(await outcomesOf(world, [record(oldCard, renewed)]), ['already_recorded']);
+    });
+
+    it('with a renewal lookup, a renewed card reaches its person at its first login, before any feed record', async () => {
+      const [oldCard, renewed, stranger] = await Promise.all([newCard(), newCard(), newCard()]);
+      const first = await loginCard(world, oldCard);
+      const asked: string[] = [];
+      world.ctx.renewalLookup = {
+        predecessorOf: async ({ serialHex }) => {
+          asked.push(serialHex);
+          return ok(serialHex === refOf(renewed).serialHex ? { old: refOf(oldCard), oldRevocationReason: 'superseded' as const } : undefined);
+        },
+      };
+      try {
+        const second = await loginCard(world, renewed);
+        assert.equal(second.mykeyId, first.mykeyId, 'the late-feed duplicate of DOMAIN.md §8.3 cannot arise');
+        assert.notEqual((await loginCard(world, stranger)).mykeyId, first.mykeyId, 'a certificate without a predecessor is a new person');
+        const askedBefore = asked.length;
+        await loginCard(world, renewed);
+        assert.equal(asked.length, askedBefore, 'a known certificate is not looked up again');
+        // The feed record arriving later is already known.
+        assert.deepEqual(await outcomesOf(world, [record(oldCard, renewed)]), ['already_recorded']);
+      } finally {
+        delete world.ctx.renewalLookup;
+      }
+    });
+
+    it('with a renewal lookup that cannot answer, a first login fails closed and creates nobody', async () => {
+      const card = await newCard();
+      const personsBefore = await world.ctx.store.db.selectFrom('persons').select(({ fn }) => fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      world.ctx.renewalLookup = { predecessorOf: async () => fail('renewal_lookup_unavailable', 'down') };
+      try {
+        assert.equal(await loginCode(world, card), 'renewal_lookup_unavailable');
+      } finally {
+        delete world.ctx.renewalLookup;
+      }
+      const personsAfter = await world.ctx.store.db.selectFrom('persons').select(({ fn }) => fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      assert.equal(Number(personsAfter.n), Number(personsBefore.n));
     });
 
     it('follows chains of renewals back to the first certificate', async () => {
