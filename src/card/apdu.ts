@@ -65,6 +65,8 @@ export const sha256DigestInfoPrefix: Buffer = sha256DigestInfo(Buffer.alloc(32))
 
 const shortDataBytesMax = 255;
 const shortLeMax = 256;
+/** The most a card signs with RSA-2048: PKCS#1 v1.5 type-1 padding takes 11 of the 256 bytes. */
+export const signatureInputBytesMax = 245;
 
 /**
  * Builds a short command APDU `CLA INS P1 P2 [Lc data] [Le]`. `le` is 1–256 (256 is encoded `00`); omit it for

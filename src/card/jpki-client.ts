@@ -15,6 +15,7 @@ import {
   readBinary,
   selectEf,
   selectJpkiAp,
+  signatureInputBytesMax,
   sw,
   swHex,
   triesLeftOf,
@@ -30,7 +31,6 @@ const certificateHeaderBytes = 4;
 // A real authentication certificate is about 1,300 bytes; READ BINARY offsets are 15 bits anyway.
 const certificateBytesMax = 0x7fff;
 const readChunkBytesMax = 256;
-const signatureInputBytesMax = 245;
 // Bounds on the generic 61xx / 6Cxx handling, so a misbehaving card cannot keep the client looping.
 const getResponseRoundsMax = 64;
 const resendRoundsMax = 2;

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { constants, privateEncrypt } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { ins, jpkiAid, jpkiEf, responseApdu, sw, verifyFailed } from './apdu.js';
+import { ins, jpkiAid, jpkiEf, responseApdu, signatureInputBytesMax, sw, verifyFailed } from './apdu.js';
 import type { SoftwareCard } from './software-card.js';
 
 export const jpkiAtr = {
@@ -75,8 +75,6 @@ const tokenInfoBytes = 160;
 const tokenLabelBytes = 32;
 // CK_TOKEN_INFO's text fields (label, manufacturerID, model, serialNumber) are 96 space-padded bytes.
 const tokenInfoTextBytes = 96;
-// PKCS#1 v1.5 type-1 padding needs 11 bytes of a 256-byte block (RSA-2048).
-const signatureInputBytesMax = 245;
 const readBinaryShortEfFlag = 0x80;
 const signatureP2KeyFlag = 0x80;
 
