@@ -208,7 +208,7 @@ function planEvents(persons: readonly BenchPerson[], campaign: Campaign, batchCo
     }
     batches.push(batch);
   }
-  return { batches, personsAtCap: pointsGranted.filter((p) => p === campaign.pointsPerPersonMax).length };
+  return { batches, personsAtCap: pointsGranted.filter((p) => p === campaign.caps.perPersonPoints).length };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -240,7 +240,7 @@ async function seed(ctx: AppContext, campaign: CampaignDefinition, persons: read
         await insertPerson(tx, { personId: person.personId, mykeyId: person.mykeyId, nowMs: boundAtMs });
         const accountId = await ensureAccount(tx, { accountId: person.accountId, providerId, providerServiceId: serviceId, accountRef: person.accountRef, nowMs: boundAtMs });
         assert.equal(accountId, person.accountId);
-        await insertBinding(tx, { bindingId: person.bindingId, personId: person.personId, campaignId: campaign.id, accountId, providerServiceId: serviceId, createdAtMs: boundAtMs });
+        await insertBinding(tx, { bindingId: person.bindingId, personId: person.personId, campaignId: campaign.id, accountId, providerServiceId: serviceId, holderPersonId: person.personId, createdAtMs: boundAtMs });
       }
     });
   }

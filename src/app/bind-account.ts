@@ -8,14 +8,15 @@ import { createHash, randomUUID } from 'node:crypto';
 import { acceptsProviderService, isApplicationOpen, validateCampaign, type Campaign } from '../domain/campaign.js';
 import { fail, ok, type Result } from '../domain/result.js';
 import type { AuthToken } from '../identity/auth-token.js';
-import { ensureAccount, findAccount, findBindingOfAccount, findBindingOfPerson, insertBinding } from '../store/bindings-repo.js';
-import { findCampaign } from '../store/campaigns-repo.js';
+import { ensureAccount, findAccount, findAccountHolder, findBindingOfPerson, insertBinding } from '../store/bindings-repo.js';
+import { findCampaign, lockBudgets } from '../store/campaigns-repo.js';
 import { isUniqueViolation, type Tx } from '../store/db.js';
-import { findPersonByCredential } from '../store/persons-repo.js';
+import { findPersonByCredential, lockPerson } from '../store/persons-repo.js';
 import { findNewestProviderKey, findProvider, findProviderService } from '../store/providers-repo.js';
 import { issueChallenge, proveCard, type CardProofErrorCode, type IssuedChallenge } from './card-login.js';
 import type { CitizenSession } from './citizen.js';
 import type { AppContext } from './context.js';
+import { grantAwardIfAttested } from './fixed-awards.js';
 import { unseal } from './platform-keys.js';
 
 export interface BindingDetails {
@@ -41,6 +42,7 @@ export type BindErrorCode =
   | 'campaign_application_closed'
   | 'provider_service_not_found'
   | 'provider_service_not_eligible'
+  | 'campaign_budget_exhausted'
   | 'binding_already_exists'
   | 'account_already_bound'
   | 'provider_unavailable'
@@ -64,11 +66,16 @@ async function checkBindable(tx: Tx, session: CitizenSession, details: BindingDe
   if (!acceptsProviderService(campaign.value, service.id)) {
     return fail('provider_service_not_eligible', 'the campaign does not accept this provider service', 'providerServiceId');
   }
+  const budget = (await lockBudgets(tx, [campaign.value.id], false)).get(campaign.value.id);
+  if (budget?.exhaustedAtMs != null) {
+    return fail('campaign_budget_exhausted', 'the campaign has granted its whole budget and takes no more applications', 'campaignId');
+  }
   if ((await findBindingOfPerson(tx, session.personId, details.campaignId)) !== undefined) {
     return fail('binding_already_exists', 'you already chose a payment service for this campaign; the choice is final', 'campaignId');
   }
   const account = await findAccount(tx, service.providerId, details.accountRef);
-  if (account !== undefined && (await findBindingOfAccount(tx, details.campaignId, account.accountId)) !== undefined) {
+  const holder = account === undefined ? undefined : await findAccountHolder(tx, details.campaignId, account.accountId);
+  if (holder !== undefined && holder !== session.personId) {
     return fail('account_already_bound', 'this account already carries another person in this campaign', 'accountRef');
   }
   const provider = await findProvider(tx, service.providerId);
@@ -90,7 +97,7 @@ async function verifyWithProvider(ctx: AppContext, checked: Checked, details: Bi
 async function writeBinding(ctx: AppContext, session: CitizenSession, details: BindingDetails, checked: Checked): Promise<Result<BindingMade, BindErrorCode>> {
   const nowMs = ctx.clock.nowMs();
   try {
-    await ctx.store.transaction(async (tx) => {
+    const made = await ctx.store.transaction(async (tx) => {
       const accountId = await ensureAccount(tx, {
         accountId: randomUUID(),
         providerId: checked.providerId,
@@ -98,15 +105,14 @@ async function writeBinding(ctx: AppContext, session: CitizenSession, details: B
         accountRef: details.accountRef,
         nowMs,
       });
-      await insertBinding(tx, {
-        bindingId: randomUUID(),
-        personId: session.personId,
-        campaignId: details.campaignId,
-        accountId,
-        providerServiceId: details.providerServiceId,
-        createdAtMs: nowMs,
-      });
+      // The person lock orders this binding with the person's attestations (see fixed-awards.ts).
+      await lockPerson(tx, session.personId);
+      const binding = { bindingId: randomUUID(), personId: session.personId, campaignId: details.campaignId, accountId, providerServiceId: details.providerServiceId, holderPersonId: session.personId, createdAtMs: nowMs };
+      if (!(await insertBinding(tx, binding))) return false;
+      if (checked.campaign.kind === 'fixed_award') await grantAwardIfAttested(tx, { campaign: checked.campaign, binding, providerId: checked.providerId, nowMs });
+      return true;
     });
+    if (!made) return fail('account_already_bound', 'this account already carries another person in this campaign', 'accountRef');
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
     // A concurrent bind won; the rules, read again, say which one.
@@ -120,7 +126,7 @@ async function writeBinding(ctx: AppContext, session: CitizenSession, details: B
 /**
  * Binds the account. Codes, in order: those of the card proof, binding_challenge_mismatch, card_person_mismatch,
  * campaign_not_found, campaign_application_closed, provider_service_not_found, provider_service_not_eligible,
- * binding_already_exists, account_already_bound, provider_unavailable, account_verification_failed.
+ * campaign_budget_exhausted, binding_already_exists, account_already_bound, provider_unavailable, account_verification_failed.
  * Nothing is written unless every check passes.
  */
 export async function bindAccount(

@@ -10,10 +10,29 @@ import { createHash, randomUUID } from 'node:crypto';
 import { validateCampaign, type Campaign } from '../domain/campaign.js';
 import type { ErrorCode } from '../domain/errors.js';
 import { looksLikeMyNumber } from '../domain/my-number.js';
-import { applyEffect, decideEvent, isReversal, type BindingEffect, type BindingStanding, type EventFacts, type EventKind } from '../domain/points.js';
+import {
+  assertWithinCaps,
+  decideEvent,
+  isReversal,
+  periodKeyFor,
+  type BindingEffect,
+  type BindingStanding,
+  type CapReason,
+  type EventFacts,
+  type EventKind,
+  type PeriodTally,
+} from '../domain/points.js';
 import { fail, ok, type Failure, type Result } from '../domain/result.js';
-import { listBindingsOfAccounts, lockBalances, updateBalance, type BalanceRow, type BindingRow } from '../store/bindings-repo.js';
-import { findCampaign } from '../store/campaigns-repo.js';
+import {
+  listBindingsOfAccounts,
+  lockBalances,
+  readPeriodBalances,
+  updateBalance,
+  upsertPeriodBalance,
+  type BalanceRow,
+  type BindingRow,
+} from '../store/bindings-repo.js';
+import { findCampaign, lockBudgets, type BudgetRow } from '../store/campaigns-repo.js';
 import type { Tx } from '../store/db.js';
 import {
   appendLedgerEntries,
@@ -27,6 +46,7 @@ import {
   type GrantSummary,
   type LedgerEntry,
 } from '../store/events-repo.js';
+import { budgetLeftOf, chargeBudget, writeBudgets } from './budgets.js';
 import type { AppContext } from './context.js';
 
 /** An event as the provider reports it (already checked against the route schema). */
@@ -37,6 +57,7 @@ export interface ProviderEvent {
   amountYen: number;
   occurredAt: string;
   originalEventId?: string;
+  merchantRegion?: string;
 }
 
 export type EventRejectionCode = Extract<
@@ -52,10 +73,15 @@ export type EventRejectionCode = Extract<
   | 'refund_exceeds_original'
   | 'event_kind_not_eligible'
   | 'outside_earning_window'
+  | 'merchant_region_not_eligible'
 >;
 
+/** Campaigns where a cap or the budget made an applied event's grant smaller than the event alone would earn. */
+export type CappedBy = Array<{ campaignId: string; reasons: CapReason[] }>;
+
 export type EventOutcome =
-  | { eventId: string; status: 'applied' | 'duplicate'; grants: Array<Omit<GrantSummary, 'eventId'>> }
+  | { eventId: string; status: 'applied'; grants: Array<Omit<GrantSummary, 'eventId'>>; cappedBy?: CappedBy }
+  | { eventId: string; status: 'duplicate'; grants: Array<Omit<GrantSummary, 'eventId'>> }
   | { eventId: string; status: 'rejected'; code: EventRejectionCode; message: string };
 
 interface ParsedEvent {
@@ -64,9 +90,13 @@ interface ParsedEvent {
   payloadSha256: string;
 }
 
-/** The payload hash compares events by meaning: the same instant written with another offset is the same event. */
+/**
+ * The payload hash compares events by meaning: the same instant written with another offset is the same event.
+ * The merchant region is appended only when present, so events without one hash as they always did.
+ */
 function payloadSha256(event: ProviderEvent, occurredAtMs: number): string {
-  const canonical = JSON.stringify([event.accountRef, event.kind, event.amountYen, occurredAtMs, event.originalEventId ?? null]);
+  const fields = [event.accountRef, event.kind, event.amountYen, occurredAtMs, event.originalEventId ?? null];
+  const canonical = JSON.stringify(event.merchantRegion === undefined ? fields : [...fields, event.merchantRegion]);
   return createHash('sha256').update(canonical).digest('hex');
 }
 
@@ -135,6 +165,11 @@ interface BatchState {
   bound: Bound;
   balances: Map<string, BalanceRow>;
   dirtyBalanceKeys: Set<string>;
+  /** Period balances of campaigns with a period cap, by periodKey(); absent = zero. */
+  periods: Map<string, PeriodTally>;
+  dirtyPeriodKeys: Set<string>;
+  budgetsBefore: ReadonlyMap<string, BudgetRow>;
+  budgets: Map<string, BudgetRow>;
   ledger: LedgerEntry[];
   /** Events stored before this batch that it repeats or reverses, and the campaigns they were counted in. */
   stored: Map<string, EventRow>;
@@ -142,6 +177,10 @@ interface BatchState {
   /** Events applied by this batch, with their grants, so repeats and refunds later in the batch find them. */
   applied: Map<string, { row: EventRow; grants: GrantSummary[] }>;
   reversedYen: Map<string, number>;
+}
+
+function periodKey(personId: string, campaignId: string, key: string): string {
+  return `${balanceKey(personId, campaignId)}\u0000${key}`;
 }
 
 /**
@@ -152,6 +191,29 @@ async function readStored(tx: Tx, providerId: string, events: readonly ParsedEve
   const ids = [...new Set(events.flatMap((e) => [e.input.eventId, ...(e.input.originalEventId === undefined ? [] : [e.input.originalEventId])]))];
   const stored = await findEvents(tx, providerId, ids);
   return { stored, countedIn: await findEventCampaigns(tx, providerId, [...stored.keys()]) };
+}
+
+/**
+ * Reads the period balances the batch can touch: for each event and each period-capped campaign of its account,
+ * the period of the event (or of its original, for a reversal). Read under the balance locks.
+ */
+async function readPeriods(tx: Tx, bound: Bound, stored: ReadonlyMap<string, EventRow>, events: readonly ParsedEvent[]): Promise<Map<string, PeriodTally>> {
+  const occurredAtMsById = new Map(events.map((e) => [e.input.eventId, e.occurredAtMs]));
+  const wanted = new Map<string, { personId: string; campaignId: string; key: string }>();
+  for (const event of events) {
+    const originalId = event.input.originalEventId;
+    const atMs = originalId === undefined ? event.occurredAtMs : (stored.get(originalId)?.occurredAtMs ?? occurredAtMsById.get(originalId));
+    const accountId = bound.accountIdByRef.get(event.input.accountRef);
+    if (atMs === undefined || accountId === undefined) continue;
+    for (const binding of bound.bindingsByAccount.get(accountId) ?? []) {
+      const campaign = bound.campaigns.get(binding.campaignId)!;
+      if (campaign.caps.perPeriod === undefined) continue;
+      const key = periodKeyFor(campaign, atMs);
+      wanted.set(periodKey(binding.personId, campaign.id, key), { personId: binding.personId, campaignId: campaign.id, key });
+    }
+  }
+  const rows = await readPeriodBalances(tx, [...wanted.values()]);
+  return new Map(rows.map((row) => [periodKey(row.personId, row.campaignId, row.key), { key: row.key, units: row.units, points: row.points }]));
 }
 
 function findOriginal(state: BatchState, eventId: string): EventRow | undefined {
@@ -167,49 +229,75 @@ function checkReversal(state: BatchState, event: ParsedEvent, accountId: string)
   if (original.accountId !== accountId || isReversal(original.kind as EventKind)) {
     return fail('original_event_mismatch', 'the original event belongs to another account or is itself a reversal', 'originalEventId');
   }
-  const reversedYen = state.reversedYen.get(originalId) ?? original.reversedYen;
-  if (reversedYen + event.input.amountYen > original.amountYen) {
-    return fail('refund_exceeds_original', `only ${original.amountYen - reversedYen} yen of the original remain`, 'amountYen');
+  if (reversedYenOf(state, original) + event.input.amountYen > original.amountYen) {
+    return fail('refund_exceeds_original', `only ${original.amountYen - reversedYenOf(state, original)} yen of the original remain`, 'amountYen');
   }
   return ok(original);
 }
 
-function standingsOf(state: BatchState, accountId: string): BindingStanding[] {
-  return (state.bound.bindingsByAccount.get(accountId) ?? []).map((binding) => {
-    const balance = state.balances.get(balanceKey(binding.personId, binding.campaignId));
-    assert.ok(balance !== undefined, 'every binding has a balance');
+function reversedYenOf(state: BatchState, original: EventRow): number {
+  return state.reversedYen.get(original.eventId) ?? original.reversedYen;
+}
+
+/** The standings of the account's spend-back bindings, each in the period an event at `atMs` counts in. */
+function standingsOf(state: BatchState, accountId: string, atMs: number): BindingStanding[] {
+  return (state.bound.bindingsByAccount.get(accountId) ?? []).flatMap((binding) => {
     const campaign = state.bound.campaigns.get(binding.campaignId);
     assert.ok(campaign !== undefined);
-    return { bindingId: binding.bindingId, campaign, boundAtMs: binding.createdAtMs, eligibleYen: balance.eligibleYen, pointsGranted: balance.pointsGranted };
+    if (campaign.kind !== 'spend_back') return [];
+    const balance = state.balances.get(balanceKey(binding.personId, binding.campaignId));
+    assert.ok(balance !== undefined, 'every binding has a balance');
+    const { personId: _p, campaignId: _c, ...tally } = balance;
+    const key = periodKeyFor(campaign, atMs);
+    const period = key === '' ? { key, units: tally.units, points: tally.earnedPoints } : (state.periods.get(periodKey(binding.personId, campaign.id, key)) ?? { key, units: 0, points: 0 });
+    return [{ bindingId: binding.bindingId, campaign, boundAtMs: binding.createdAtMs, tally, period, budgetLeftPoints: budgetLeftOf(campaign, state.budgets) }];
   });
 }
 
 function eventFacts(state: BatchState, event: ParsedEvent, original: EventRow | undefined): EventFacts {
-  const { kind, amountYen } = event.input;
+  const { kind, amountYen, merchantRegion } = event.input;
   if (kind === 'refund' || kind === 'cancel') {
     assert.ok(original !== undefined);
     const originalCountedIn = state.countedIn.get(original.eventId) ?? new Set<string>();
-    return { kind, amountYen, occurredAtMs: event.occurredAtMs, originalCountedIn };
+    return { kind, amountYen, occurredAtMs: event.occurredAtMs, originalNetYen: original.amountYen - reversedYenOf(state, original), originalCountedIn };
   }
-  return { kind, amountYen, occurredAtMs: event.occurredAtMs };
+  return { kind, amountYen, occurredAtMs: event.occurredAtMs, ...(merchantRegion === undefined ? {} : { merchantRegion }) };
 }
 
-type Decision = { kind: 'rejected'; failure: Failure<EventRejectionCode> } | { kind: 'applied'; grants: GrantSummary[] } | { kind: 'repeat' };
+type Decision =
+  | { kind: 'rejected'; failure: Failure<EventRejectionCode> }
+  | { kind: 'applied'; grants: GrantSummary[]; cappedBy: CappedBy }
+  | { kind: 'repeat' };
 
-/** Applies the effects to the batch's balances and returns the grants (ledger entries for non-zero points). */
-function recordEffects(state: BatchState, row: EventRow, standings: readonly BindingStanding[], effects: readonly BindingEffect[]): GrantSummary[] {
+/** Applies the effects to the batch's balances, periods and budgets, and returns the grants (ledger entries for non-zero points). */
+function recordEffects(state: BatchState, row: EventRow, effects: readonly BindingEffect[], nowMs: number): GrantSummary[] {
   const bindings = state.bound.bindingsByAccount.get(row.accountId) ?? [];
   const grants: GrantSummary[] = [];
   for (const effect of effects) {
-    const standing = standings.find((s) => s.bindingId === effect.bindingId);
     const binding = bindings.find((b) => b.bindingId === effect.bindingId);
-    assert.ok(standing !== undefined && binding !== undefined);
-    const next = applyEffect(standing, effect);
+    const campaign = state.bound.campaigns.get(effect.campaignId);
+    assert.ok(binding !== undefined && campaign !== undefined);
+    assertWithinCaps(campaign, effect.tally);
     const key = balanceKey(binding.personId, binding.campaignId);
-    state.balances.set(key, { personId: binding.personId, campaignId: binding.campaignId, eligibleYen: next.eligibleYen, pointsGranted: next.pointsGranted });
+    state.balances.set(key, { personId: binding.personId, campaignId: binding.campaignId, ...effect.tally });
     state.dirtyBalanceKeys.add(key);
+    if (effect.period.key !== '') {
+      const pKey = periodKey(binding.personId, binding.campaignId, effect.period.key);
+      state.periods.set(pKey, effect.period);
+      state.dirtyPeriodKeys.add(pKey);
+    }
+    chargeBudget(campaign, state.budgets, effect.points, nowMs);
     if (effect.points === 0) continue;
-    const entry = { id: randomUUID(), campaignId: effect.campaignId, personId: binding.personId, accountId: row.accountId, eventId: row.eventId, points: effect.points, eligibleDeltaYen: effect.eligibleDeltaYen };
+    const entry: LedgerEntry = {
+      id: randomUUID(),
+      source: 'event',
+      campaignId: effect.campaignId,
+      personId: binding.personId,
+      accountId: row.accountId,
+      eventId: row.eventId,
+      points: effect.points,
+      eligibleDeltaYen: effect.eligibleDeltaYen,
+    };
     state.ledger.push(entry);
     grants.push({ grantId: entry.id, eventId: row.eventId, campaignId: entry.campaignId, points: entry.points });
   }
@@ -224,7 +312,7 @@ async function applyOne(tx: Tx, providerId: string, state: BatchState, event: Pa
   }
   const original = checkReversal(state, event, accountId);
   if (!original.ok) return { kind: 'rejected', failure: original };
-  const standings = standingsOf(state, accountId);
+  const standings = standingsOf(state, accountId, original.value?.occurredAtMs ?? event.occurredAtMs);
   const effects = decideEvent(eventFacts(state, event, original.value), standings);
   if (!effects.ok) return { kind: 'rejected', failure: effects };
 
@@ -236,6 +324,7 @@ async function applyOne(tx: Tx, providerId: string, state: BatchState, event: Pa
     amountYen: event.input.amountYen,
     occurredAtMs: event.occurredAtMs,
     originalEventId: event.input.originalEventId ?? null,
+    merchantRegion: event.input.merchantRegion ?? null,
     reversedYen: 0,
   };
   // The balances are locked, so only a batch that committed before our locks can hold this id: a repeat.
@@ -245,12 +334,12 @@ async function applyOne(tx: Tx, providerId: string, state: BatchState, event: Pa
     await insertEventCampaigns(tx, providerId, row.eventId, campaignIds);
     state.countedIn.set(row.eventId, new Set(campaignIds));
   } else {
-    const reversedYen = (state.reversedYen.get(original.value.eventId) ?? original.value.reversedYen) + row.amountYen;
-    state.reversedYen.set(original.value.eventId, reversedYen);
+    state.reversedYen.set(original.value.eventId, reversedYenOf(state, original.value) + row.amountYen);
   }
-  const grants = recordEffects(state, row, standings, effects.value);
+  const grants = recordEffects(state, row, effects.value, nowMs);
   state.applied.set(row.eventId, { row, grants });
-  return { kind: 'applied', grants };
+  const cappedBy = effects.value.filter((e) => e.cappedBy.length > 0).map((e) => ({ campaignId: e.campaignId, reasons: e.cappedBy }));
+  return { kind: 'applied', grants, cappedBy };
 }
 
 async function writeBatch(tx: Tx, providerId: string, state: BatchState, nowMs: number): Promise<void> {
@@ -260,6 +349,11 @@ async function writeBatch(tx: Tx, providerId: string, state: BatchState, nowMs: 
     assert.ok(balance !== undefined);
     await updateBalance(tx, balance, nowMs);
   }
+  for (const key of state.dirtyPeriodKeys) {
+    const [personId, campaignId] = key.split('\u0000') as [string, string];
+    await upsertPeriodBalance(tx, { personId, campaignId, ...state.periods.get(key)! });
+  }
+  await writeBudgets(tx, state.budgetsBefore, state.budgets);
   // Last, because it takes the provider's feed-head lock (see appendLedgerEntries).
   await appendLedgerEntries(tx, providerId, state.ledger, nowMs);
 }
@@ -276,19 +370,41 @@ function repeatOutcome(event: ParsedEvent, stored: EventRow, grants: readonly Gr
   return { eventId: event.input.eventId, status: 'duplicate', grants: withoutEventId(grants) };
 }
 
+/** Locks what the batch can change — balances, then budgets — and reads what it needs under those locks. */
+async function openBatch(tx: Tx, providerId: string, valid: readonly ParsedEvent[]): Promise<BatchState> {
+  const bound = await prefetchBound(tx, providerId, valid);
+  const balances = await lockBatchBalances(tx, bound);
+  const budgetedIds = [...bound.campaigns.values()].filter((c) => c.kind === 'spend_back' && c.caps.budgetPoints !== undefined).map((c) => c.id);
+  const budgets = await lockBudgets(tx, budgetedIds);
+  const { stored, countedIn } = await readStored(tx, providerId, valid);
+  const periods = await readPeriods(tx, bound, stored, valid);
+  return {
+    bound,
+    balances,
+    dirtyBalanceKeys: new Set(),
+    periods,
+    dirtyPeriodKeys: new Set(),
+    budgetsBefore: new Map(budgets),
+    budgets,
+    ledger: [],
+    stored,
+    countedIn,
+    applied: new Map(),
+    reversedYen: new Map(),
+  };
+}
+
 /**
- * Applies a batch of provider events and answers per event, in input order: `applied` with the grants it made,
- * `duplicate` with the original grants, or `rejected` with a code (nothing is written for a rejected event, so
- * a later occurrence of the same id, in this batch or another, is decided afresh).
+ * Applies a batch of provider events and answers per event, in input order: `applied` with the grants it made
+ * (and the caps that limited them), `duplicate` with the original grants, or `rejected` with a code (nothing is
+ * written for a rejected event, so a later occurrence of the same id, in this batch or another, is decided afresh).
  */
 export async function ingestEvents(ctx: AppContext, providerId: string, events: readonly ProviderEvent[]): Promise<EventOutcome[]> {
   const parsed = events.map(parseEvent);
   const valid = parsed.flatMap((p) => (p.ok ? [p.value] : []));
   return ctx.store.transaction(async (tx) => {
     const nowMs = ctx.clock.nowMs();
-    const bound = await prefetchBound(tx, providerId, valid);
-    const balances = await lockBatchBalances(tx, bound);
-    const state: BatchState = { bound, balances, dirtyBalanceKeys: new Set(), ledger: [], applied: new Map(), reversedYen: new Map(), ...(await readStored(tx, providerId, valid)) };
+    const state = await openBatch(tx, providerId, valid);
     const decisions: Array<Decision | undefined> = [];
     for (const [index, p] of parsed.entries()) {
       if (!p.ok) continue;
@@ -306,7 +422,10 @@ export async function ingestEvents(ctx: AppContext, providerId: string, events: 
       if (!p.ok) return { eventId, status: 'rejected', code: p.code, message: p.message };
       const decision = decisions[index];
       assert.ok(decision !== undefined);
-      if (decision.kind === 'applied') return { eventId, status: 'applied', grants: withoutEventId(decision.grants) };
+      if (decision.kind === 'applied') {
+        const grants = withoutEventId(decision.grants);
+        return decision.cappedBy.length === 0 ? { eventId, status: 'applied', grants } : { eventId, status: 'applied', grants, cappedBy: decision.cappedBy };
+      }
       if (decision.kind === 'rejected') return { eventId, status: 'rejected', code: decision.failure.code, message: decision.failure.message };
       const inBatch = state.applied.get(eventId);
       if (inBatch !== undefined) return repeatOutcome(p.value, inBatch.row, inBatch.grants);

@@ -3,11 +3,21 @@
  * audit log. Every change is recorded in the hash-chained audit log in the same transaction as the change.
  */
 import { randomBytes } from 'node:crypto';
-import { validateCampaign, type Campaign, type CampaignDefinition } from '../domain/campaign.js';
+import { validateCampaign, validateNewVersion, type Campaign, type CampaignDefinition } from '../domain/campaign.js';
 import { presetDefinition, presetNames, type PresetName } from '../domain/presets.js';
 import { fail, ok, type Result } from '../domain/result.js';
 import { appendAudit, listAudit, verifyAuditChain, type AuditEntry } from '../store/audit-repo.js';
-import { findCampaign, insertCampaignVersion, listCampaigns } from '../store/campaigns-repo.js';
+import {
+  ensureBudgetRow,
+  findCampaign,
+  insertCampaignVersion,
+  listBudgets,
+  listCampaigns,
+  listCampaignVersions,
+  lockBudgets,
+  sumCampaignGrants,
+  updateBudget,
+} from '../store/campaigns-repo.js';
 import { isUniqueViolation } from '../store/db.js';
 import {
   findProvider,
@@ -46,6 +56,7 @@ export async function createCampaign(ctx: AppContext, actor: string, source: Cam
     return await ctx.store.transaction(async (tx) => {
       if ((await findCampaign(tx, definition.value.id)) !== undefined) return fail('campaign_exists', 'a campaign with this id exists', 'id');
       await insertCampaignVersion(tx, { definition: definition.value, version: 1, nowMs });
+      if (campaign.value.caps.budgetPoints !== undefined) await ensureBudgetRow(tx, campaign.value.id);
       await appendAudit(tx, { atMs: nowMs, actor, action: 'campaign.create', subject: definition.value.id, details: { version: 1, definition: definition.value } });
       return ok(campaign.value);
     });
@@ -55,12 +66,68 @@ export async function createCampaign(ctx: AppContext, actor: string, source: Cam
   }
 }
 
-export async function listAllCampaigns(ctx: AppContext): Promise<Campaign[]> {
-  const rows = await ctx.store.transaction((tx) => listCampaigns(tx));
+/**
+ * Publishes a new version of a campaign (an extension, a new budget, a corrected rule): it governs every event
+ * applied from now on; grants already made stand. Codes: campaign_not_found, preset_unknown, campaign_invalid
+ * (including a changed id or kind, or a budget below what was granted).
+ */
+export async function publishCampaignVersion(
+  ctx: AppContext,
+  actor: string,
+  campaignId: string,
+  source: CampaignSource,
+): Promise<Result<Campaign, 'campaign_not_found' | 'preset_unknown' | 'campaign_invalid'>> {
+  const nowMs = ctx.clock.nowMs();
+  const definition = definitionOf('preset' in source ? { ...source, id: campaignId } : source, nowMs);
+  if (!definition.ok) return definition;
+  return ctx.store.transaction(async (tx) => {
+    const row = await findCampaign(tx, campaignId);
+    if (row === undefined) return fail('campaign_not_found', 'no such campaign', 'campaignId');
+    const current = validateCampaign(row.definition, row.version);
+    if (!current.ok) throw new Error(`stored campaign ${campaignId} no longer validates`);
+    // Locks the budget (if any) so no grant lands between the check and the new version.
+    const budgets = await lockBudgets(tx, [campaignId]);
+    const grantedPoints = budgets.get(campaignId)?.pointsGranted ?? (await sumCampaignGrants(tx, campaignId));
+    const next = validateNewVersion(current.value, definition.value, grantedPoints);
+    if (!next.ok) return next;
+    await insertCampaignVersion(tx, { definition: definition.value, version: next.value.version, nowMs });
+    const budgetPoints = next.value.caps.budgetPoints;
+    const budget = budgets.get(campaignId);
+    if (budgetPoints !== undefined) await ensureBudgetRow(tx, campaignId);
+    // A larger budget reopens a campaign that had run out.
+    if (budget?.exhaustedAtMs != null && budgetPoints !== undefined && budgetPoints > budget.pointsGranted) await updateBudget(tx, { ...budget, exhaustedAtMs: null });
+    await appendAudit(tx, { atMs: nowMs, actor, action: 'campaign.version', subject: campaignId, details: { version: next.value.version, definition: definition.value } });
+    return ok(next.value);
+  });
+}
+
+export interface CampaignView extends Campaign {
+  /** For a budgeted campaign: points granted so far, points left, and when the budget ran out (it then closes). */
+  budget?: { grantedPoints: number; leftPoints: number; exhaustedAt: number | null };
+}
+
+export async function listAllCampaigns(ctx: AppContext): Promise<CampaignView[]> {
+  const [rows, budgets] = await ctx.store.transaction(async (tx) => [await listCampaigns(tx), await listBudgets(tx)] as const);
   return rows.flatMap((row) => {
     const campaign = validateCampaign(row.definition, row.version);
-    return campaign.ok ? [campaign.value] : [];
+    if (!campaign.ok) return [];
+    const budget = budgets.get(campaign.value.id);
+    const budgetPoints = campaign.value.caps.budgetPoints;
+    if (budget === undefined || budgetPoints === undefined) return [campaign.value];
+    return [{ ...campaign.value, budget: { grantedPoints: budget.pointsGranted, leftPoints: budgetPoints - budget.pointsGranted, exhaustedAt: budget.exhaustedAtMs } }];
   });
+}
+
+/** Every version of a campaign, oldest first, with when each was published. */
+export async function campaignHistory(ctx: AppContext, campaignId: string): Promise<Result<Array<Campaign & { publishedAtMs: number }>, 'campaign_not_found'>> {
+  const rows = await ctx.store.transaction((tx) => listCampaignVersions(tx, campaignId));
+  if (rows.length === 0) return fail('campaign_not_found', 'no such campaign', 'campaignId');
+  return ok(
+    rows.flatMap((row) => {
+      const campaign = validateCampaign(row.definition, row.version);
+      return campaign.ok ? [{ ...campaign.value, publishedAtMs: row.createdAtMs }] : [];
+    }),
+  );
 }
 
 export interface ProviderInput extends ProviderRow {

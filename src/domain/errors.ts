@@ -62,6 +62,7 @@ export const errorCodes = {
   campaign_application_closed: { status: 409, summary: 'The campaign is outside its application window.' },
   provider_service_not_found: { status: 404, summary: 'No provider service with that id.' },
   provider_service_not_eligible: { status: 409, summary: 'The campaign does not accept this provider service.' },
+  campaign_budget_exhausted: { status: 409, summary: 'The campaign has granted its whole budget; it takes no more applications.' },
   binding_already_exists: { status: 409, summary: 'The person already has a binding in this campaign; it is final.' },
   account_already_bound: { status: 409, summary: 'The account already carries another person in this campaign.' },
   provider_unavailable: { status: 502, summary: 'The provider verification endpoint did not answer in time or answered badly.' },
@@ -78,10 +79,24 @@ export const errorCodes = {
   refund_exceeds_original: { status: 409, summary: 'Refunds would exceed the amount of the original event.' },
   event_kind_not_eligible: { status: 409, summary: 'No campaign the account is bound to counts this kind of event.' },
   outside_earning_window: { status: 409, summary: 'No campaign the account is bound to counts an event at that time (earning window, or before the binding).' },
+  merchant_region_not_eligible: { status: 409, summary: 'No campaign the account is bound to counts an event at this merchant (its region code is missing or not among the campaign’s).' },
 
   // Grant feed.
   cursor_invalid: { status: 400, summary: 'The cursor was not produced by this feed.' },
   grant_unknown: { status: 404, summary: 'A grant id to acknowledge is not one of this provider’s grants.' },
+
+  // Fixed awards: registries and their attestations (operator API).
+  registry_exists: { status: 409, summary: 'A registry with that id exists.' },
+  registry_key_invalid: { status: 400, summary: 'The registry public key is not an Ed25519, EC or RSA public key in PEM.' },
+  registry_not_found: { status: 404, summary: 'No registry with that id.' },
+  attestation_signature_invalid: { status: 400, summary: 'The attestation batch signature does not verify with the registry key.' },
+  attestation_payload_invalid: { status: 400, summary: 'The signed payload is not a JSON array of attestations of the documented shape.' },
+  attestation_kind_not_allowed: { status: 403, summary: 'The registry may not attest this kind of action (per attestation).' },
+  person_unknown: { status: 404, summary: 'No person has that Mykey ID.' },
+
+  // Bindings after the fact: citizen same-day cancel and operator corrections.
+  binding_not_found: { status: 404, summary: 'No active binding with that id (or of this person in that campaign).' },
+  binding_cancel_not_allowed: { status: 409, summary: 'The campaign allows no cancel, the binding was not made today (campaign time zone), or points were granted through it.' },
 } as const satisfies Record<string, { status: number; summary: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -16,6 +16,8 @@ export const eventBytesMax = 600;
 export const grantsPageMax = 1_000;
 /** Items per page of ordinary lists. */
 export const pageMax = 100;
+/** Attestations per signed batch; one is about 150 bytes of JSON, so 300 fit the attestation payload limit. */
+export const attestationsPerBatchMax = 300;
 /** Renewal records per operator request; a record is about 600 bytes of JSON, so 100 fit the default body limit. */
 export const renewalsPerBatchMax = 100;
 /** How many renewals a login follows back to a known certificate (a card renewed every 5 years: generous). */

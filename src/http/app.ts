@@ -7,8 +7,6 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
-import { Ajv } from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import type { AppContext } from '../app/context.js';
 import { bodyBytesMax } from '../domain/limits.js';
 import { ApiError, failureOfError, sendFailure } from './errors.js';
@@ -19,9 +17,9 @@ import { registerOperatorRoutes } from './routes/operator.js';
 import { registerProviderRoutes } from './routes/provider.js';
 import { registerRenewalRoutes } from './routes/renewals.js';
 import { registerPublicRoutes } from './routes/public.js';
-
-// ajv-formats is CommonJS with a default export property.
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+import { registerAwardRoutes } from './routes/awards.js';
+import { registerCorrectionRoutes } from './routes/corrections.js';
+import { makeAjv } from './ajv.js';
 
 export interface HttpOptions {
   /** Bearer token of the operator API. */
@@ -44,11 +42,6 @@ export const redactedLogPaths = [
   '*.authToken',
 ];
 
-function makeAjv(coerceTypes: boolean): Ajv {
-  const ajv = new Ajv({ coerceTypes, useDefaults: true, removeAdditional: false, allErrors: false, strict: false });
-  addFormats(ajv);
-  return ajv;
-}
 
 export async function buildApp(ctx: AppContext, options: HttpOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -113,6 +106,8 @@ export async function buildApp(ctx: AppContext, options: HttpOptions): Promise<F
   registerProviderRoutes(app, ctx);
   registerOperatorRoutes(app, ctx, options.operatorToken);
   registerRenewalRoutes(app, ctx, options.operatorToken);
+  registerAwardRoutes(app, ctx, options.operatorToken);
+  registerCorrectionRoutes(app, ctx, options.operatorToken);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -31,7 +31,7 @@ export function errorResponses(...statuses: number[]): Record<number, typeof Err
   return Object.fromEntries(statuses.map((status) => [status, ErrorBody]));
 }
 
-const isoInstant = Type.String({
+export const isoInstant = Type.String({
   format: 'date-time',
   description: 'ISO 8601 with an offset, e.g. 2020-09-15T12:00:00+09:00.',
 });
@@ -74,6 +74,9 @@ export const ProviderEventSchema = Type.Object(
     amountYen: Type.Integer({ minimum: 1, maximum: amountYenMax }),
     occurredAt: isoInstant,
     originalEventId: Type.Optional(Type.String({ minLength: 1, maxLength: eventIdCharsMax })),
+    merchantRegion: Type.Optional(
+      Type.String({ pattern: '^[0-9A-Za-z-]{1,16}$', description: 'Region code of the merchant (e.g. JIS X 0402), for campaigns limited to a region.' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -89,6 +92,15 @@ export const EventOutcomeSchema = Type.Object({
   eventId: Type.String(),
   status: Type.Union([Type.Literal('applied'), Type.Literal('duplicate'), Type.Literal('rejected')]),
   grants: Type.Optional(Type.Array(GrantOfEvent)),
+  cappedBy: Type.Optional(
+    Type.Array(
+      Type.Object({
+        campaignId: Type.String(),
+        reasons: Type.Array(Type.Union([Type.Literal('event_cap'), Type.Literal('period_cap'), Type.Literal('person_cap'), Type.Literal('budget')])),
+      }),
+      { description: 'Campaigns where a cap or the budget made the grant smaller than the event alone would earn.' },
+    ),
+  ),
   code: Type.Optional(Type.String()),
   message: Type.Optional(Type.String()),
 });
@@ -105,7 +117,10 @@ export const FeedGrantSchema = Type.Object({
   grantId: Type.String(),
   accountRef: Type.String(),
   campaignId: Type.String(),
-  eventId: Type.String(),
+  source: Type.Union([Type.Literal('event'), Type.Literal('award'), Type.Literal('correction')], {
+    description: 'event: for one of your events; award: a fixed award; correction: an operator correction of a binding.',
+  }),
+  eventId: Type.Optional(Type.String({ description: 'Your event id, for grants of source event.' })),
   points: Type.Integer({ description: 'Negative for a clawback.' }),
   createdAt: isoInstant,
   acknowledged: Type.Boolean(),
@@ -119,26 +134,60 @@ export function isoOf(ms: number): string {
 
 const campaignWindow = Type.Object({ startsAt: isoInstant, endsAt: isoInstant }, { additionalProperties: false });
 
+const positivePoints = Type.Integer({ minimum: 1 });
+
 export const CampaignDefinitionSchema = Type.Object(
   {
     id: Type.String({ minLength: 3, maxLength: 64 }),
     name: Type.String({ minLength: 1, maxLength: 200 }),
     owner: Type.String({ minLength: 1, maxLength: 200 }),
-    kind: Type.Literal('spend_back'),
-    eligibleEventKinds: Type.Array(Type.Union([Type.Literal('payment'), Type.Literal('topup')]), { minItems: 1, maxItems: 2 }),
+    kind: Type.Union([Type.Literal('spend_back'), Type.Literal('fixed_award')]),
+    eligibleEventKinds: Type.Array(Type.Union([Type.Literal('payment'), Type.Literal('topup')]), { maxItems: 2 }),
     eligibleProviderServices: Type.Union([Type.Literal('all'), Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 1000 })]),
+    eligibleMerchantRegions: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 16 }), { minItems: 1, maxItems: 1000 })),
     applicationWindow: campaignWindow,
     earningWindow: campaignWindow,
     timeZone: Type.String({ minLength: 1, maxLength: 64 }),
-    rate: Type.Object({ numerator: Type.Integer({ minimum: 1 }), denominator: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }),
-    rounding: Type.Literal('floor'),
-    pointsPerPersonMax: Type.Integer({ minimum: 1 }),
+    rate: Type.Optional(Type.Object({ numerator: positivePoints, denominator: positivePoints }, { additionalProperties: false })),
+    rounding: Type.Union([Type.Literal('floor'), Type.Literal('half_up'), Type.Literal('ceil')]),
+    caps: Type.Object(
+      {
+        perPersonPoints: positivePoints,
+        perEventPoints: Type.Optional(positivePoints),
+        perPeriod: Type.Optional(
+          Type.Object({ period: Type.Union([Type.Literal('day'), Type.Literal('month')]), points: positivePoints }, { additionalProperties: false }),
+        ),
+        budgetPoints: Type.Optional(positivePoints),
+      },
+      { additionalProperties: false },
+    ),
+    award: Type.Optional(Type.Object({ attestationKind: Type.String({ minLength: 1, maxLength: 64 }), points: positivePoints }, { additionalProperties: false })),
     refundPolicy: Type.Union([Type.Literal('clawback'), Type.Literal('none')]),
+    representatives: Type.Object({ minorsMayShareAccount: Type.Boolean() }, { additionalProperties: false }),
+    sameDayCancel: Type.Boolean(),
   },
   { additionalProperties: false },
 );
 
-export const CampaignSchema = Type.Object({ ...CampaignDefinitionSchema.properties, version: Type.Integer() });
+export const CampaignSchema = Type.Object({
+  ...CampaignDefinitionSchema.properties,
+  version: Type.Integer(),
+  budget: Type.Optional(
+    Type.Object(
+      { grantedPoints: Type.Integer(), leftPoints: Type.Integer(), exhaustedAt: Type.Union([isoInstant, Type.Null()], { description: 'When the budget ran out; the campaign then takes no more applications and grants nothing more.' }) },
+      { description: 'For a campaign with caps.budgetPoints.' },
+    ),
+  ),
+});
+
+/** How operators name a campaign's rules: a preset, or a full definition. */
+export const CampaignSourceBody = Type.Union([
+  Type.Object(
+    { preset: Type.String({ maxLength: 64 }), id: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$' })), name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
+    { additionalProperties: false },
+  ),
+  Type.Object({ definition: CampaignDefinitionSchema }, { additionalProperties: false }),
+]);
 
 /** Documents the Idempotency-Key of idempotent writes; its presence is checked by the idempotency hook. */
 export const IdempotencyHeaders = Type.Object({

@@ -1,8 +1,10 @@
 /**
  * Provider accounts, bindings (person × campaign → account) and the per-person-per-campaign balances.
- * Uniqueness in both directions is enforced by the schema: one binding per person per campaign, and one person
- * per account per campaign.
+ * Uniqueness in both directions is enforced by the schema: one active binding per person per campaign (a partial
+ * unique index), and one holder per account per campaign (`account_holders`), so an account never carries two
+ * adults; it carries minors only through their representative's holding.
  */
+import { zeroTally, type PeriodTally, type Tally } from '../domain/points.js';
 import type { Tx } from './db.js';
 
 export interface BindingRow {
@@ -11,6 +13,8 @@ export interface BindingRow {
   campaignId: string;
   accountId: string;
   providerServiceId: string;
+  /** Whose account it is: the person, or the representative whose account carries them. */
+  holderPersonId: string;
   createdAtMs: number;
 }
 
@@ -20,6 +24,7 @@ const bindingColumns = [
   'bindings.campaign_id as campaignId',
   'bindings.account_id as accountId',
   'bindings.provider_service_id as providerServiceId',
+  'bindings.holder_person_id as holderPersonId',
   'bindings.created_at_ms as createdAtMs',
 ] as const;
 
@@ -53,31 +58,61 @@ export async function ensureAccount(
   return account.accountId;
 }
 
+/** The person's active binding in the campaign (voided bindings are history). */
 export async function findBindingOfPerson(tx: Tx, personId: string, campaignId: string): Promise<BindingRow | undefined> {
   return tx.db
     .selectFrom('bindings')
     .select(bindingColumns)
     .where('person_id', '=', personId)
     .where('campaign_id', '=', campaignId)
+    .where('voided_at_ms', 'is', null)
     .executeTakeFirst();
 }
 
-export async function findBindingOfAccount(tx: Tx, campaignId: string, accountId: string): Promise<BindingRow | undefined> {
-  return tx.db
-    .selectFrom('bindings')
-    .select(bindingColumns)
+export async function findBinding(tx: Tx, bindingId: string): Promise<(BindingRow & { voidedAtMs: number | null }) | undefined> {
+  return tx.db.selectFrom('bindings').select([...bindingColumns, 'bindings.voided_at_ms as voidedAtMs']).where('id', '=', bindingId).executeTakeFirst();
+}
+
+/** The holder of the account in the campaign, if anyone holds it. */
+export async function findAccountHolder(tx: Tx, campaignId: string, accountId: string): Promise<string | undefined> {
+  const row = await tx.db
+    .selectFrom('account_holders')
+    .select('holder_person_id')
     .where('campaign_id', '=', campaignId)
     .where('account_id', '=', accountId)
     .executeTakeFirst();
+  return row?.holder_person_id;
 }
 
+/** The person's active bindings, with the provider of each account. */
+export async function listActiveBindingsOfPerson(tx: Tx, personId: string): Promise<Array<BindingRow & { providerId: string }>> {
+  return tx.db
+    .selectFrom('bindings')
+    .innerJoin('accounts', 'accounts.id', 'bindings.account_id')
+    .select([...bindingColumns, 'accounts.provider_id as providerId'])
+    .where('bindings.person_id', '=', personId)
+    .where('bindings.voided_at_ms', 'is', null)
+    .execute();
+}
+
+/** Active bindings of these accounts, in all campaigns. */
 export async function listBindingsOfAccounts(tx: Tx, accountIds: readonly string[]): Promise<BindingRow[]> {
   if (accountIds.length === 0) return [];
-  return tx.db.selectFrom('bindings').select(bindingColumns).where('account_id', 'in', accountIds).execute();
+  return tx.db.selectFrom('bindings').select(bindingColumns).where('account_id', 'in', accountIds).where('voided_at_ms', 'is', null).execute();
 }
 
-/** Inserts the binding and its zero balance; a unique violation means a concurrent bind won the race. */
-export async function insertBinding(tx: Tx, binding: BindingRow): Promise<void> {
+/**
+ * Inserts the binding, claims the account for its holder, and creates the zero balance (kept when a voided
+ * binding left one). Returns false, writing nothing the caller keeps, when the account has another holder; a
+ * unique violation means a concurrent bind of the same person won the race.
+ */
+export async function insertBinding(tx: Tx, binding: BindingRow): Promise<boolean> {
+  await tx.db
+    .insertInto('account_holders')
+    .values({ campaign_id: binding.campaignId, account_id: binding.accountId, holder_person_id: binding.holderPersonId })
+    .onConflict((oc) => oc.columns(['campaign_id', 'account_id']).doNothing())
+    .execute();
+  if ((await findAccountHolder(tx, binding.campaignId, binding.accountId)) !== binding.holderPersonId) return false;
   await tx.db
     .insertInto('bindings')
     .values({
@@ -86,13 +121,31 @@ export async function insertBinding(tx: Tx, binding: BindingRow): Promise<void> 
       campaign_id: binding.campaignId,
       account_id: binding.accountId,
       provider_service_id: binding.providerServiceId,
+      holder_person_id: binding.holderPersonId,
       created_at_ms: binding.createdAtMs,
     })
     .execute();
   await tx.db
     .insertInto('balances')
     .values({ person_id: binding.personId, campaign_id: binding.campaignId, eligible_yen: 0, points_granted: 0, updated_at_ms: binding.createdAtMs })
+    .onConflict((oc) => oc.columns(['person_id', 'campaign_id']).doNothing())
     .execute();
+  return true;
+}
+
+/** Voids an active binding and releases the account when no active binding of the campaign uses it any more. */
+export async function voidBinding(tx: Tx, binding: BindingRow, input: { reason: string; nowMs: number }): Promise<void> {
+  await tx.db.updateTable('bindings').set({ voided_at_ms: input.nowMs, void_reason: input.reason }).where('id', '=', binding.bindingId).execute();
+  const stillUsed = await tx.db
+    .selectFrom('bindings')
+    .select('id')
+    .where('campaign_id', '=', binding.campaignId)
+    .where('account_id', '=', binding.accountId)
+    .where('voided_at_ms', 'is', null)
+    .executeTakeFirst();
+  if (stillUsed === undefined) {
+    await tx.db.deleteFrom('account_holders').where('campaign_id', '=', binding.campaignId).where('account_id', '=', binding.accountId).execute();
+  }
 }
 
 export interface PersonBindingView {
@@ -121,27 +174,35 @@ export async function listBindingsOfPerson(tx: Tx, personId: string): Promise<Pe
       'balances.points_granted as pointsGranted',
     ])
     .where('bindings.person_id', '=', personId)
+    .where('bindings.voided_at_ms', 'is', null)
     .orderBy('bindings.campaign_id')
     .execute();
 }
 
-export interface BalanceRow {
+/** One person's tally in one campaign, as stored. */
+export interface BalanceRow extends Tally {
   personId: string;
   campaignId: string;
-  eligibleYen: number;
-  pointsGranted: number;
 }
 
 /**
  * Reads balances and, on PostgreSQL, locks them until the end of the transaction. Callers pass the keys sorted so
- * that concurrent transactions always lock in the same order and cannot deadlock each other.
+ * that concurrent transactions always lock in the same order and cannot deadlock each other. The period balances
+ * and the budget of a campaign are only ever changed under its balance locks (and the budget row's own lock).
  */
 export async function lockBalances(tx: Tx, keys: ReadonlyArray<{ personId: string; campaignId: string }>): Promise<BalanceRow[]> {
   const rows: BalanceRow[] = [];
   for (const key of keys) {
     let query = tx.db
       .selectFrom('balances')
-      .select(['person_id as personId', 'campaign_id as campaignId', 'eligible_yen as eligibleYen', 'points_granted as pointsGranted'])
+      .select([
+        'person_id as personId',
+        'campaign_id as campaignId',
+        'eligible_yen as eligibleYen',
+        'units',
+        'earned_points as earnedPoints',
+        'points_granted as pointsGranted',
+      ])
       .where('person_id', '=', key.personId)
       .where('campaign_id', '=', key.campaignId);
     if (tx.engine === 'postgres') query = query.forUpdate();
@@ -154,8 +215,88 @@ export async function lockBalances(tx: Tx, keys: ReadonlyArray<{ personId: strin
 export async function updateBalance(tx: Tx, balance: BalanceRow, nowMs: number): Promise<void> {
   await tx.db
     .updateTable('balances')
-    .set({ eligible_yen: balance.eligibleYen, points_granted: balance.pointsGranted, updated_at_ms: nowMs })
+    .set({
+      eligible_yen: balance.eligibleYen,
+      units: balance.units,
+      earned_points: balance.earnedPoints,
+      points_granted: balance.pointsGranted,
+      updated_at_ms: nowMs,
+    })
     .where('person_id', '=', balance.personId)
     .where('campaign_id', '=', balance.campaignId)
+    .execute();
+}
+
+export interface PeriodBalanceRow extends PeriodTally {
+  personId: string;
+  campaignId: string;
+}
+
+/** The stored period balances among these keys (absent ones are zero). Read under the balance locks. */
+export async function readPeriodBalances(tx: Tx, keys: ReadonlyArray<{ personId: string; campaignId: string; key: string }>): Promise<PeriodBalanceRow[]> {
+  const rows: PeriodBalanceRow[] = [];
+  for (const key of keys) {
+    const row = await tx.db
+      .selectFrom('period_balances')
+      .select(['person_id as personId', 'campaign_id as campaignId', 'period_key as key', 'units', 'points'])
+      .where('person_id', '=', key.personId)
+      .where('campaign_id', '=', key.campaignId)
+      .where('period_key', '=', key.key)
+      .executeTakeFirst();
+    if (row !== undefined) rows.push(row);
+  }
+  return rows;
+}
+
+export async function upsertPeriodBalance(tx: Tx, row: PeriodBalanceRow): Promise<void> {
+  await tx.db
+    .insertInto('period_balances')
+    .values({ person_id: row.personId, campaign_id: row.campaignId, period_key: row.key, units: row.units, points: row.points })
+    .onConflict((oc) => oc.columns(['person_id', 'campaign_id', 'period_key']).doUpdateSet({ units: row.units, points: row.points }))
+    .execute();
+}
+
+/** Empties a person's tally in a campaign (a correction moved or clawed back everything). */
+export async function resetTally(tx: Tx, personId: string, campaignId: string, nowMs: number): Promise<void> {
+  await updateBalance(tx, { personId, campaignId, ...zeroTally }, nowMs);
+  await tx.db.deleteFrom('period_balances').where('person_id', '=', personId).where('campaign_id', '=', campaignId).execute();
+}
+
+/** The period balances of a person in a campaign. */
+export async function listPeriodBalances(tx: Tx, personId: string, campaignId: string): Promise<PeriodBalanceRow[]> {
+  return tx.db
+    .selectFrom('period_balances')
+    .select(['person_id as personId', 'campaign_id as campaignId', 'period_key as key', 'units', 'points'])
+    .where('person_id', '=', personId)
+    .where('campaign_id', '=', campaignId)
+    .execute();
+}
+
+export interface BindingHistoryRow {
+  bindingId: string;
+  campaignId: string;
+  providerServiceId: string;
+  accountRef: string;
+  boundAtMs: number;
+  voidedAtMs: number | null;
+  voidReason: string | null;
+}
+
+/** Every binding the person ever had, active and voided, for the operator's corrections. */
+export async function listBindingHistoryOfPerson(tx: Tx, personId: string): Promise<BindingHistoryRow[]> {
+  return tx.db
+    .selectFrom('bindings')
+    .innerJoin('accounts', 'accounts.id', 'bindings.account_id')
+    .select([
+      'bindings.id as bindingId',
+      'bindings.campaign_id as campaignId',
+      'bindings.provider_service_id as providerServiceId',
+      'accounts.account_ref as accountRef',
+      'bindings.created_at_ms as boundAtMs',
+      'bindings.voided_at_ms as voidedAtMs',
+      'bindings.void_reason as voidReason',
+    ])
+    .where('bindings.person_id', '=', personId)
+    .orderBy('bindings.created_at_ms')
     .execute();
 }

@@ -12,6 +12,7 @@ export interface EventRow {
   amountYen: number;
   occurredAtMs: number;
   originalEventId: string | null;
+  merchantRegion: string | null;
   reversedYen: number;
 }
 
@@ -27,6 +28,7 @@ export async function findEvents(tx: Tx, providerId: string, eventIds: readonly 
       'amount_yen as amountYen',
       'occurred_at_ms as occurredAtMs',
       'original_event_id as originalEventId',
+      'merchant_region as merchantRegion',
       'reversed_yen as reversedYen',
     ])
     .where('provider_id', '=', providerId)
@@ -48,6 +50,7 @@ export async function insertEvent(tx: Tx, providerId: string, event: EventRow, n
       amount_yen: event.amountYen,
       occurred_at_ms: event.occurredAtMs,
       original_event_id: event.originalEventId,
+      merchant_region: event.merchantRegion,
       reversed_yen: 0,
       applied_at_ms: nowMs,
     })
@@ -65,8 +68,14 @@ export async function setReversedYen(tx: Tx, providerId: string, eventId: string
     .execute();
 }
 
+/** What a ledger entry comes from: a provider event, a fixed award (an attestation), or an operator correction. */
+export const ledgerSources = ['event', 'award', 'correction'] as const;
+export type LedgerSource = (typeof ledgerSources)[number];
+
 export interface LedgerEntry {
   id: string;
+  source: LedgerSource;
+  /** The provider event id, `registry/attestation` for an award, the binding id for a correction. */
   campaignId: string;
   personId: string;
   accountId: string;
@@ -100,6 +109,7 @@ export async function appendLedgerEntries(tx: Tx, providerId: string, entries: r
         person_id: entry.personId,
         account_id: entry.accountId,
         event_id: entry.eventId,
+        source: entry.source,
         points: entry.points,
         eligible_delta_yen: entry.eligibleDeltaYen,
         created_at_ms: nowMs,
@@ -121,6 +131,7 @@ export async function listGrantsOfEvents(tx: Tx, providerId: string, eventIds: r
     .selectFrom('ledger_entries')
     .select(['id as grantId', 'event_id as eventId', 'campaign_id as campaignId', 'points'])
     .where('provider_id', '=', providerId)
+    .where('source', '=', 'event')
     .where('event_id', 'in', eventIds)
     .orderBy('provider_seq')
     .execute();
@@ -131,7 +142,9 @@ export interface FeedGrant {
   seq: number;
   accountRef: string;
   campaignId: string;
-  eventId: string;
+  source: LedgerSource;
+  /** The provider's own event id, for grants of source `event` only. */
+  eventId?: string;
   points: number;
   createdAtMs: number;
   acknowledged: boolean;
@@ -148,6 +161,7 @@ export async function listFeedGrants(tx: Tx, providerId: string, afterSeq: numbe
       'l.provider_seq as seq',
       'a.account_ref as accountRef',
       'l.campaign_id as campaignId',
+      'l.source',
       'l.event_id as eventId',
       'l.points',
       'l.created_at_ms as createdAtMs',
@@ -158,7 +172,13 @@ export async function listFeedGrants(tx: Tx, providerId: string, afterSeq: numbe
     .orderBy('l.provider_seq')
     .limit(limit)
     .execute();
-  return rows.map(({ ackedAtMs, ...row }) => ({ ...row, acknowledged: ackedAtMs !== null }));
+  // Only a provider's own event ids are shown: an award names a registry's attestation, a correction a binding.
+  return rows.map(({ ackedAtMs, eventId, source, ...row }) => ({
+    ...row,
+    source: source as LedgerSource,
+    ...(source === 'event' ? { eventId } : {}),
+    acknowledged: ackedAtMs !== null,
+  }));
 }
 
 /** Which of these grant ids belong to the provider. */

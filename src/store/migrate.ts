@@ -3,6 +3,7 @@
  * lock, so several server processes starting at once on one PostgreSQL database migrate it exactly once.
  */
 import { Migrator, type Kysely, type Migration } from 'kysely';
+import * as campaignEngine from './migrations/2026-11-27T0900-campaign-engine.js';
 import * as certificateRenewals from './migrations/2026-11-27T0700-certificate-renewals.js';
 import * as eventCampaigns from './migrations/2026-11-27T0610-event-campaigns.js';
 import * as initial from './migrations/2026-11-27-initial.js';
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-27-initial': initial,
   '2026-11-27T0610-event-campaigns': eventCampaigns,
   '2026-11-27T0700-certificate-renewals': certificateRenewals,
+  '2026-11-27T0900-campaign-engine': campaignEngine,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {

@@ -26,6 +26,19 @@ export async function findPersonById(tx: Tx, personId: string): Promise<PersonRo
     .executeTakeFirst();
 }
 
+export async function findPersonByMykeyId(tx: Tx, mykeyId: string): Promise<PersonRow | undefined> {
+  return tx.db.selectFrom('persons').select(['id as personId', 'mykey_id as mykeyId']).where('mykey_id', '=', mykeyId).executeTakeFirst();
+}
+
+/**
+ * Locks the person's row until commit on PostgreSQL (SQLite runs one writer at a time anyway). Bindings,
+ * attestations and corrections of one person take it first, so each sees what the other committed.
+ */
+export async function lockPerson(tx: Tx, personId: string): Promise<void> {
+  if (tx.engine !== 'postgres') return;
+  await tx.db.selectFrom('persons').select('id').where('id', '=', personId).forUpdate().executeTakeFirst();
+}
+
 export async function insertPerson(tx: Tx, input: { personId: string; mykeyId: string; nowMs: number }): Promise<void> {
   await tx.db.insertInto('persons').values({ id: input.personId, mykey_id: input.mykeyId, created_at_ms: input.nowMs }).execute();
 }

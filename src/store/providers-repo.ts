@@ -109,3 +109,9 @@ export async function recordSignatureOnce(tx: Tx, input: { signatureSha256: stri
     .executeTakeFirst();
   return (inserted.numInsertedOrUpdatedRows ?? 0n) > 0n;
 }
+
+/** The provider an account belongs to. */
+export async function findAccountProvider(tx: Tx, accountId: string): Promise<string> {
+  const row = await tx.db.selectFrom('accounts').select('provider_id').where('id', '=', accountId).executeTakeFirstOrThrow();
+  return row.provider_id;
+}

@@ -78,6 +78,44 @@ export interface BindingsTable {
   campaign_id: string;
   account_id: string;
   provider_service_id: string;
+  /** Whose account it is: the person, or the legal representative whose account carries the person. */
+  holder_person_id: string;
+  created_at_ms: number;
+  /** Set when the binding was cancelled or voided by a correction; a voided binding counts nothing. */
+  voided_at_ms: number | null;
+  void_reason: string | null;
+}
+
+export interface AccountHoldersTable {
+  campaign_id: string;
+  account_id: string;
+  /** The one adult whose account this is in the campaign (DESIGN.md §2.3: one account never carries two adults). */
+  holder_person_id: string;
+}
+
+export interface RegistriesTable {
+  id: string;
+  name: string;
+  /** SPKI PEM of the key that signs the registry's attestation batches. */
+  public_key_pem: string;
+  /** JSON array of the attestation kinds the registry may attest. */
+  attestation_kinds: string;
+  created_at_ms: number;
+}
+
+export interface AttestationsTable {
+  registry_id: string;
+  attestation_id: string;
+  payload_sha256: string;
+  kind: string;
+  person_id: string;
+  attested_at_ms: number;
+  received_at_ms: number;
+}
+
+export interface RepresentationsTable {
+  representative_person_id: string;
+  represented_person_id: string;
   created_at_ms: number;
 }
 
@@ -91,6 +129,7 @@ export interface EventsTable {
   amount_yen: number;
   occurred_at_ms: number;
   original_event_id: string | null;
+  merchant_region: string | null;
   /** Sum of refunds and cancels applied against this event. */
   reversed_yen: Generated<number>;
   applied_at_ms: number;
@@ -107,8 +146,27 @@ export interface BalancesTable {
   person_id: string;
   campaign_id: string;
   eligible_yen: number;
+  /** Σ event contributions in units of 1/denominator point. */
+  units: Generated<number>;
+  /** Σ period points, before the per-person cap. */
+  earned_points: Generated<number>;
   points_granted: number;
   updated_at_ms: number;
+}
+
+export interface PeriodBalancesTable {
+  person_id: string;
+  campaign_id: string;
+  /** `YYYY-MM-DD` or `YYYY-MM` in the campaign's time zone. */
+  period_key: string;
+  units: number;
+  points: number;
+}
+
+export interface CampaignBudgetsTable {
+  campaign_id: string;
+  points_granted: number;
+  exhausted_at_ms: number | null;
 }
 
 export interface LedgerEntriesTable {
@@ -119,7 +177,10 @@ export interface LedgerEntriesTable {
   campaign_id: string;
   person_id: string;
   account_id: string;
+  /** The provider event, the attestation (`registry/attestation`) or the binding (corrections) behind the entry. */
   event_id: string;
+  /** LedgerSource of src/store/events-repo.ts. */
+  source: Generated<string>;
   points: number;
   eligible_delta_yen: number;
   created_at_ms: number;
@@ -189,6 +250,12 @@ export interface Schema {
   accounts: AccountsTable;
   campaigns: CampaignsTable;
   bindings: BindingsTable;
+  account_holders: AccountHoldersTable;
+  registries: RegistriesTable;
+  attestations: AttestationsTable;
+  representations: RepresentationsTable;
+  period_balances: PeriodBalancesTable;
+  campaign_budgets: CampaignBudgetsTable;
   events: EventsTable;
   event_campaigns: EventCampaignsTable;
   balances: BalancesTable;

@@ -61,7 +61,7 @@ export async function startHttpWorld(
 /** A JSON request with optional bearer token and Idempotency-Key. */
 export function injectJson(
   app: FastifyInstance,
-  input: { method: 'GET' | 'POST' | 'DELETE'; url: string; json?: unknown; token?: string; idempotencyKey?: string; headers?: Record<string, string> },
+  input: { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; url: string; json?: unknown; token?: string; idempotencyKey?: string; headers?: Record<string, string> },
 ): Promise<LightMyRequestResponse> {
   const headers: Record<string, string> = { ...input.headers };
   if (input.token !== undefined) headers.authorization = `Bearer ${input.token}`;
@@ -73,9 +73,9 @@ export function injectJson(
 /** An operator request (bearer token; writes get a fresh Idempotency-Key unless one is given). */
 export function operatorInject(
   app: FastifyInstance,
-  input: { method: 'GET' | 'POST' | 'DELETE'; url: string; json?: unknown; idempotencyKey?: string },
+  input: { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; url: string; json?: unknown; idempotencyKey?: string },
 ): Promise<LightMyRequestResponse> {
-  const idempotencyKey = input.idempotencyKey ?? (input.method === 'POST' ? randomUUID() : undefined);
+  const idempotencyKey = input.idempotencyKey ?? (input.method === 'POST' || input.method === 'PUT' ? randomUUID() : undefined);
   return injectJson(app, { ...input, token: operatorToken, ...(idempotencyKey === undefined ? {} : { idempotencyKey }) });
 }
 
@@ -175,6 +175,12 @@ export const storeTables = [
   'accounts',
   'campaigns',
   'bindings',
+  'account_holders',
+  'registries',
+  'attestations',
+  'representations',
+  'period_balances',
+  'campaign_budgets',
   'events',
   'event_campaigns',
   'balances',

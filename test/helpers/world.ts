@@ -169,6 +169,7 @@ export async function bindDirect(world: World, personId: string, details: Bindin
       campaignId: details.campaignId,
       accountId,
       providerServiceId: details.providerServiceId,
+      holderPersonId: personId,
       createdAtMs: nowMs,
     });
   });

@@ -35,6 +35,7 @@ import {
   type HttpWorld,
 } from '../helpers/http.js';
 import { addCampaign, addProvider, createWorld, newCard, testOrigin } from '../helpers/world.js';
+import { addRegistry, newRegistryKeys, postAttestations, signedBatch, type TestRegistry } from '../helpers/registry.js';
 
 const errorBodyKeys = new Set(['statusCode', 'code', 'error', 'message', 'param', 'requestId']);
 
@@ -54,13 +55,13 @@ function assertErrorAnswer(response: LightMyRequestResponse, code: ErrorCode): v
   assert.equal(body.requestId, response.headers['request-id']);
 }
 
-/** Checks a per-event rejection inside a 200 batch answer. */
-function assertEventRejection(response: LightMyRequestResponse, eventId: string, code: ErrorCode): void {
+/** Checks a per-item rejection inside a 200 batch answer (events by eventId, attestations by attestationId). */
+function assertEventRejection(response: LightMyRequestResponse, itemId: string, code: ErrorCode): void {
   assert.equal(response.statusCode, 200, response.body);
   assert.equal(typeof response.headers['request-id'], 'string');
   const { results } = response.json() as { results: Array<Record<string, unknown>> };
-  const outcome = results.find((r) => r.eventId === eventId);
-  assert.ok(outcome !== undefined, `no result for ${eventId}`);
+  const outcome = results.find((r) => r.eventId === itemId || r.attestationId === itemId);
+  assert.ok(outcome !== undefined, `no result for ${itemId}`);
   assert.equal(outcome.status, 'rejected');
   assert.equal(outcome.code, code, JSON.stringify(outcome));
   assert.equal(typeof outcome.message, 'string');
@@ -78,6 +79,9 @@ describe('every error code is reachable over HTTP', () => {
   let payOnlyCampaignId: string;
   let closedCampaignId: string;
   let otherServiceCampaignId: string;
+  let regionCampaignId: string;
+  let tinyBudgetCampaignId: string;
+  let registry: TestRegistry;
   let citizenA: HttpCitizen;
   let citizenB: HttpCitizen;
   let badCards: { untrusted: SoftwareCard; notYetValid: SoftwareCard; expired: SoftwareCard; wrongPurpose: SoftwareCard };
@@ -93,6 +97,7 @@ describe('every error code is reachable over HTTP', () => {
     tamper(token);
     return loginWith(challenge.challengeId, token);
   }
+  const attestation = (attestationId: string) => ({ attestationId, kind: 'health_insurance_linked', mykeyId: citizenA.mykeyId, attestedAt: isoNow() });
   const details = (campaign: string, accountRef: string, providerServiceId = serviceId) => ({ campaignId: campaign, providerServiceId, accountRef });
 
   before(async () => {
@@ -122,6 +127,13 @@ describe('every error code is reachable over HTTP', () => {
     const base = await events([payment('ev-base', 'ACC-A')]);
     assert.equal(base.statusCode, 200, base.body);
     assert.equal((base.json() as { results: Array<{ status: string }> }).results[0]!.status, 'applied');
+    // A campaign of one region, and one whose 1-point budget the first grant spends.
+    regionCampaignId = await addCampaign(http, { eligibleMerchantRegions: ['13101'] });
+    assert.equal((await httpBind(http, citizenB, details(regionCampaignId, 'ACC-B-REGION'))).statusCode, 201);
+    tinyBudgetCampaignId = await addCampaign(http, { caps: { perPersonPoints: 5_000, budgetPoints: 1 } });
+    assert.equal((await httpBind(http, citizenA, details(tinyBudgetCampaignId, 'ACC-A-BUDGET'))).statusCode, 201);
+    assert.equal((await events([payment('ev-budget', 'ACC-A-BUDGET')])).statusCode, 200);
+    registry = await addRegistry(http.app, ['health_insurance_linked'], 'reg-health');
   });
 
   after(async () => {
@@ -309,6 +321,7 @@ describe('every error code is reachable over HTTP', () => {
     provider_service_not_found: async () => ({ response: await httpBind(http, citizenB, details(campaignId, 'ACC-B', 'no-such-service')) }),
     provider_service_not_eligible: async () => ({ response: await httpBind(http, citizenB, details(otherServiceCampaignId, 'ACC-B')) }),
     binding_already_exists: async () => ({ response: await httpBind(http, citizenA, details(campaignId, 'ACC-A-2')) }),
+    campaign_budget_exhausted: async () => ({ response: await httpBind(http, citizenB, details(tinyBudgetCampaignId, 'ACC-B-BUDGET')) }),
     account_already_bound: async () => ({ response: await httpBind(http, citizenB, details(campaignId, 'ACC-A')) }),
     provider_unavailable: async () => {
       http.verifier.unavailable = true;
@@ -357,11 +370,47 @@ describe('every error code is reachable over HTTP', () => {
       batch: await events([{ ...payment('ev-2021', 'ACC-A'), occurredAt: '2021-01-01T12:00:00+09:00' }]),
       eventId: 'ev-2021',
     }),
+    merchant_region_not_eligible: async () => ({ batch: await events([payment('ev-elsewhere', 'ACC-B-REGION')]), eventId: 'ev-elsewhere' }),
 
     // Grant feed.
     cursor_invalid: async () => ({ response: await providerInject(http, key, { method: 'GET', url: '/v1/provider/grants?after=not-a-cursor' }) }),
     grant_unknown: async () => ({
       response: await providerInject(http, key, { method: 'POST', url: '/v1/provider/grants/ack', json: { grantIds: ['no-such-grant'] } }),
+    }),
+
+    // Fixed awards.
+    registry_exists: async () => ({
+      response: await operatorInject(http.app, { method: 'POST', url: '/v1/operator/registries', json: { id: registry.id, name: 'again', publicKeyPem: registry.publicKeyPem, attestationKinds: ['x_y'] } }),
+    }),
+    registry_key_invalid: async () => ({
+      response: await operatorInject(http.app, {
+        method: 'POST',
+        url: '/v1/operator/registries',
+        json: { id: 'reg-bad-key', name: 'bad', publicKeyPem: `-----BEGIN PUBLIC KEY-----\n${'A'.repeat(64)}\n-----END PUBLIC KEY-----\n`, attestationKinds: ['x_y'] },
+      }),
+    }),
+    registry_not_found: async () => ({
+      response: await operatorInject(http.app, { method: 'POST', url: '/v1/operator/attestations', json: { ...signedBatch(registry, [attestation('a-0')]), registryId: 'no-such-registry' } }),
+    }),
+    attestation_signature_invalid: async () => {
+      const impostor = { ...registry, ...newRegistryKeys() };
+      return { response: await operatorInject(http.app, { method: 'POST', url: '/v1/operator/attestations', json: signedBatch(impostor, [attestation('a-1')]) }) };
+    },
+    attestation_payload_invalid: async () => ({
+      response: await operatorInject(http.app, { method: 'POST', url: '/v1/operator/attestations', json: signedBatch(registry, [{ attestationId: 'a-2', kind: 'health_insurance_linked' }]) }),
+    }),
+    attestation_kind_not_allowed: async () => ({
+      batch: await postAttestations(http.app, registry, [{ ...attestation('a-3'), kind: 'public_funds_account_registered' }]),
+      eventId: 'a-3',
+    }),
+    person_unknown: async () => ({ response: await operatorInject(http.app, { method: 'GET', url: '/v1/operator/persons/AAAAAAAA/bindings' }) }),
+
+    // Corrections and cancels.
+    binding_not_found: async () => ({
+      response: await operatorInject(http.app, { method: 'POST', url: `/v1/operator/bindings/${randomUUID()}/void`, json: { reason: 'no such binding', action: 'clawback' } }),
+    }),
+    binding_cancel_not_allowed: async () => ({
+      response: await injectJson(http.app, { method: 'DELETE', url: `/v1/citizen/bindings/${campaignId}`, token: citizenA.sessionToken, idempotencyKey: randomUUID() }),
     }),
   };
 

@@ -315,7 +315,7 @@ for (const engine of await enginesUnderTest()) {
     await t.test('an account bound in two campaigns gets grants in both (one person or two)', async () => {
       const provider = await addProvider(world);
       const c1 = await addCampaign(world);
-      const c2 = await addCampaign(world, { pointsPerPersonMax: 600 });
+      const c2 = await addCampaign(world, { caps: { perPersonPoints: 600 } });
       const c3 = await addCampaign(world);
       const shared = uid('ACCT');
       await bindOk(world, citizens[0]!, { campaignId: c1, providerServiceId: provider.serviceId, accountRef: shared });
@@ -383,7 +383,7 @@ for (const engine of await enginesUnderTest()) {
       for (let i = 0; i < 5; i += 1) {
         const page = await readGrantFeed(world.ctx, s.provider.providerId, { after, limit: 2 });
         assert.ok(page.ok);
-        pages.push({ ids: page.value.data.map((g) => g.eventId), hasMore: page.value.hasMore });
+        pages.push({ ids: page.value.data.map((g) => g.eventId ?? g.source), hasMore: page.value.hasMore });
         after = page.value.nextCursor;
         if (!page.value.hasMore) break;
       }

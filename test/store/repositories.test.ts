@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { sql } from 'kysely';
 import { mynapoint2020 } from '../../src/domain/presets.js';
 import { appendAudit, listAudit, verifyAuditChain } from '../../src/store/audit-repo.js';
-import { ensureAccount, findAccount, findBindingOfAccount, findBindingOfPerson, insertBinding, listBindingsOfAccounts, lockBalances } from '../../src/store/bindings-repo.js';
+import { ensureAccount, findAccount, findAccountHolder, findBindingOfPerson, insertBinding, listBindingsOfAccounts, lockBalances } from '../../src/store/bindings-repo.js';
 import { findCampaign, insertCampaignVersion, listCampaigns } from '../../src/store/campaigns-repo.js';
 import { isUniqueViolation, type Store } from '../../src/store/db.js';
 import { appendLedgerEntries, findEvents, findOwnGrantIds, insertEvent, insertGrantAcks, listFeedGrants, listGrantsOfEvents, setReversedYen, type EventRow, type LedgerEntry } from '../../src/store/events-repo.js';
@@ -80,13 +80,14 @@ function eventRow(accountId: string, overrides: Partial<EventRow> = {}): EventRo
     amountYen: 1_000,
     occurredAtMs: t0,
     originalEventId: null,
+    merchantRegion: null,
     reversedYen: 0,
     ...overrides,
   };
 }
 
 function ledgerEntry(input: { campaignId: string; personId: string; accountId: string; points: number }): LedgerEntry {
-  return { id: randomUUID(), eventId: uid('ev'), eligibleDeltaYen: input.points * 4, ...input };
+  return { id: randomUUID(), source: 'event', eventId: uid('ev'), eligibleDeltaYen: input.points * 4, ...input };
 }
 
 for (const engine of await enginesUnderTest()) {
@@ -235,6 +236,7 @@ for (const engine of await enginesUnderTest()) {
         campaignId: cId,
         accountId,
         providerServiceId: provider.serviceId,
+        holderPersonId: personId,
         createdAtMs: t0,
       });
       const first = binding(alice, campaignId, account1);
@@ -243,15 +245,15 @@ for (const engine of await enginesUnderTest()) {
 
       // One binding per person per campaign.
       await assert.rejects(store.transaction((tx) => insertBinding(tx, binding(alice, campaignId, account2))), (error) => isUniqueViolation(error));
-      // One person per account per campaign.
-      await assert.rejects(store.transaction((tx) => insertBinding(tx, binding(bob, campaignId, account1))), (error) => isUniqueViolation(error));
+      // One holder per account per campaign: another person's binding is refused (the caller rolls back).
+      assert.equal(await store.transaction((tx) => insertBinding(tx, binding(bob, campaignId, account1))), false);
       assert.deepEqual(await rowCounts(store), before, 'a refused binding writes no balance either');
 
       // The same account may carry the same or another person in another campaign.
       await store.transaction((tx) => insertBinding(tx, binding(bob, otherCampaignId, account1)));
       assert.deepEqual(await store.transaction((tx) => findBindingOfPerson(tx, alice, campaignId)), first);
-      assert.deepEqual(await store.transaction((tx) => findBindingOfAccount(tx, campaignId, account1)), first);
-      assert.equal(await store.transaction((tx) => findBindingOfAccount(tx, campaignId, account2)), undefined);
+      assert.equal(await store.transaction((tx) => findAccountHolder(tx, campaignId, account1)), alice);
+      assert.equal(await store.transaction((tx) => findAccountHolder(tx, campaignId, account2)), undefined);
       const ofAccount = await store.transaction((tx) => listBindingsOfAccounts(tx, [account1]));
       assert.deepEqual(ofAccount.map((b) => b.campaignId).sort(), [campaignId, otherCampaignId].sort());
       const balances = await store.transaction((tx) =>
@@ -262,8 +264,8 @@ for (const engine of await enginesUnderTest()) {
         ]),
       );
       assert.deepEqual(balances, [
-        { personId: alice, campaignId, eligibleYen: 0, pointsGranted: 0 },
-        { personId: bob, campaignId: otherCampaignId, eligibleYen: 0, pointsGranted: 0 },
+        { personId: alice, campaignId, eligibleYen: 0, units: 0, earnedPoints: 0, pointsGranted: 0 },
+        { personId: bob, campaignId: otherCampaignId, eligibleYen: 0, units: 0, earnedPoints: 0, pointsGranted: 0 },
       ]);
 
       // isUniqueViolation is about uniqueness only: a foreign-key violation is something else.

@@ -8,6 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { bindAccount, issueBindChallenge } from '../../app/bind-account.js';
 import { issueChallenge, loginWithCard } from '../../app/card-login.js';
 import { describeCitizen, endSession } from '../../app/citizen.js';
+import { cancelBinding } from '../../app/corrections.js';
 import type { AppContext } from '../../app/context.js';
 import { looksLikeMyNumber } from '../../domain/my-number.js';
 import { ApiError, sendFailure } from '../errors.js';
@@ -148,6 +149,23 @@ export function registerCitizenRoutes(parent: FastifyInstance, ctx: AppContext):
         if (!result.ok) return sendFailure(request, reply, result);
         const { boundAtMs, ...binding } = result.value;
         return reply.code(201).send({ ...binding, boundAt: isoOf(boundAtMs) });
+      },
+    });
+
+    authed.delete('/v1/citizen/bindings/:campaignId', {
+      config: { idempotent: true },
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'Cancel your binding on the day you made it, where the campaign allows it and before any points',
+        headers: IdempotencyHeaders,
+        params: Type.Object({ campaignId: Type.String({ minLength: 3, maxLength: 64 }) }),
+        response: { 200: Type.Object({ campaignId: Type.String() }), ...errorResponses(401, 404, 409) },
+      },
+      handler: async (request, reply) => {
+        const result = await cancelBinding(ctx, request.citizen!, request.params.campaignId);
+        if (!result.ok) return sendFailure(request, reply, result);
+        return result.value;
       },
     });
   });

@@ -6,13 +6,24 @@ import { Type } from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../app/context.js';
-import { createCampaign, createProvider, createProviderKey, listAllCampaigns, listAllProviders, platformStats, readAudit, revokeKey } from '../../app/operator.js';
-import type { Campaign } from '../../domain/campaign.js';
+import {
+  campaignHistory,
+  createCampaign,
+  createProvider,
+  createProviderKey,
+  listAllCampaigns,
+  listAllProviders,
+  platformStats,
+  publishCampaignVersion,
+  readAudit,
+  revokeKey,
+  type CampaignView,
+} from '../../app/operator.js';
 import { pageMax } from '../../domain/limits.js';
 import { presetNames } from '../../domain/presets.js';
 import { sendFailure } from '../errors.js';
 import { operatorAuth } from '../plugins/auth.js';
-import { CampaignDefinitionSchema, CampaignSchema, errorResponses, IdempotencyHeaders, isoOf } from '../schemas.js';
+import { CampaignSchema, CampaignSourceBody, errorResponses, IdempotencyHeaders, isoOf } from '../schemas.js';
 
 const tags = ['operator'];
 const security = [{ operatorToken: [] }];
@@ -28,10 +39,10 @@ const ProviderSchema = Type.Object(
   { additionalProperties: false },
 );
 
-/** The campaign as the API shows it: its definition and version (the parsed instants are internal). */
-export function campaignView(campaign: Campaign) {
-  const { applicationStartsAtMs: _a, applicationEndsAtMs: _b, earningStartsAtMs: _c, earningEndsAtMs: _d, ...view } = campaign;
-  return view;
+/** The campaign as the API shows it: its definition, version and budget (the parsed instants are internal). */
+export function campaignView(campaign: CampaignView) {
+  const { applicationStartsAtMs: _a, applicationEndsAtMs: _b, earningStartsAtMs: _c, earningEndsAtMs: _d, budget, ...view } = campaign;
+  return budget === undefined ? view : { ...view, budget: { ...budget, exhaustedAt: budget.exhaustedAt === null ? null : isoOf(budget.exhaustedAt) } };
 }
 
 export function registerOperatorRoutes(parent: FastifyInstance, ctx: AppContext, operatorToken: string): void {
@@ -46,10 +57,7 @@ export function registerOperatorRoutes(parent: FastifyInstance, ctx: AppContext,
         security,
         summary: `Create a campaign from a preset (${presetNames.join(', ')}) or from a full definition`,
         headers: IdempotencyHeaders,
-        body: Type.Union([
-          Type.Object({ preset: Type.String({ maxLength: 64 }), id: Type.Optional(slug), name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, { additionalProperties: false }),
-          Type.Object({ definition: CampaignDefinitionSchema }, { additionalProperties: false }),
-        ]),
+        body: CampaignSourceBody,
         response: { 201: CampaignSchema, ...errorResponses(400, 401, 409) },
       },
       handler: async (request, reply) => {
@@ -60,8 +68,41 @@ export function registerOperatorRoutes(parent: FastifyInstance, ctx: AppContext,
     });
 
     app.get('/v1/operator/campaigns', {
-      schema: { tags, security, summary: 'Every campaign, newest version', response: { 200: Type.Object({ data: Type.Array(CampaignSchema) }), ...errorResponses(401) } },
+      schema: { tags, security, summary: 'Every campaign, newest version, with its budget', response: { 200: Type.Object({ data: Type.Array(CampaignSchema) }), ...errorResponses(401) } },
       handler: async () => ({ data: (await listAllCampaigns(ctx)).map(campaignView) }),
+    });
+
+    app.put('/v1/operator/campaigns/:campaignId', {
+      config: { idempotent: true },
+      schema: {
+        tags,
+        security,
+        summary: 'Publish a new version (an extension, a new budget, a corrected rule): it governs events applied from now on; grants made stand',
+        headers: IdempotencyHeaders,
+        params: Type.Object({ campaignId: slug }),
+        body: CampaignSourceBody,
+        response: { 200: CampaignSchema, ...errorResponses(400, 401, 404) },
+      },
+      handler: async (request, reply) => {
+        const result = await publishCampaignVersion(ctx, request.actor!, request.params.campaignId, request.body);
+        if (!result.ok) return sendFailure(request, reply, result);
+        return campaignView(result.value);
+      },
+    });
+
+    app.get('/v1/operator/campaigns/:campaignId/versions', {
+      schema: {
+        tags,
+        security,
+        summary: 'Every version of a campaign, oldest first',
+        params: Type.Object({ campaignId: slug }),
+        response: { 200: Type.Object({ data: Type.Array(Type.Object({ ...CampaignSchema.properties, publishedAt: Type.String() })) }), ...errorResponses(401, 404) },
+      },
+      handler: async (request, reply) => {
+        const result = await campaignHistory(ctx, request.params.campaignId);
+        if (!result.ok) return sendFailure(request, reply, result);
+        return { data: result.value.map(({ publishedAtMs, ...campaign }) => ({ ...campaignView(campaign), publishedAt: isoOf(publishedAtMs) })) };
+      },
     });
 
     app.post('/v1/operator/providers', {
