@@ -145,6 +145,9 @@ interface PlannedEvent {
   payloadSha256: string;
   /** The balance after the event (the row the ingest updates). */
   eligibleYenAfter: number;
+  /** The balance's units (yen × numerator) and earned points (before the cap), written like the ingest does. */
+  unitsAfter: number;
+  earnedPointsAfter: number;
   pointsGrantedAfter: number;
   /** The grant; 0 means no ledger row (a person already at the cap). */
   points: number;
@@ -201,6 +204,8 @@ function planEvents(persons: readonly BenchPerson[], campaign: Campaign, batchCo
         occurredAtMs,
         payloadSha256: payloadSha256(report, occurredAtMs),
         eligibleYenAfter: eligibleYen[personIndex]!,
+        unitsAfter: eligibleYen[personIndex]! * campaign.rate!.numerator,
+        earnedPointsAfter: Math.floor((eligibleYen[personIndex]! * campaign.rate!.numerator) / campaign.rate!.denominator),
         pointsGrantedAfter: pointsGranted[personIndex]!,
         points,
         ledgerEntryId: randomUUID(),
@@ -322,7 +327,7 @@ function runRawSqlite(path: string, campaignId: string, plan: Plan, warmupBatche
        values (?, ?, ?, ?, ?, ?, ?, null, 0, ?)`,
     );
     const insertCounted = database.prepare('insert into event_campaigns (provider_id, event_id, campaign_id) values (?, ?, ?)');
-    const updateBalance = database.prepare('update balances set eligible_yen = ?, points_granted = ?, updated_at_ms = ? where person_id = ? and campaign_id = ?');
+    const updateBalance = database.prepare('update balances set eligible_yen = ?, units = ?, earned_points = ?, points_granted = ?, updated_at_ms = ? where person_id = ? and campaign_id = ?');
     const bumpFeedHead = database.prepare('update provider_feed_heads set last_seq = last_seq + ? where provider_id = ? returning last_seq');
     const insertLedger = database.prepare(
       `insert into ledger_entries (id, provider_id, provider_seq, campaign_id, person_id, account_id, event_id, points, eligible_delta_yen, created_at_ms)
@@ -333,7 +338,7 @@ function runRawSqlite(path: string, campaignId: string, plan: Plan, warmupBatche
         insertEvent.run(providerId, e.report.eventId, e.payloadSha256, e.report.kind, e.person.accountId, e.report.amountYen, e.occurredAtMs, nowMs);
         insertCounted.run(providerId, e.report.eventId, campaignId);
       }
-      for (const e of batch) updateBalance.run(e.eligibleYenAfter, e.pointsGrantedAfter, nowMs, e.person.personId, campaignId);
+      for (const e of batch) updateBalance.run(e.eligibleYenAfter, e.unitsAfter, e.earnedPointsAfter, e.pointsGrantedAfter, nowMs, e.person.personId, campaignId);
       const grants = granted(batch);
       if (grants.length === 0) return;
       const { last_seq: lastSeq } = bumpFeedHead.get(grants.length, providerId) as { last_seq: number };
@@ -373,8 +378,8 @@ async function runRawPostgres(connectionString: string, campaignId: string, plan
     const insertCounted = (rows: number) =>
       `insert into event_campaigns (provider_id, event_id, campaign_id) values ${valuesList(rows, 1, 3, (p) => `($1, ${p(0)}, $2)`)}`;
     const updateBalances = (rows: number) =>
-      `update balances as b set eligible_yen = v.eligible_yen, points_granted = v.points_granted, updated_at_ms = $1
-       from (values ${valuesList(rows, 3, 3, (p) => `(${p(0)}::text, ${p(1)}::bigint, ${p(2)}::bigint)`)}) as v(person_id, eligible_yen, points_granted)
+      `update balances as b set eligible_yen = v.eligible_yen, units = v.units, earned_points = v.earned_points, points_granted = v.points_granted, updated_at_ms = $1
+       from (values ${valuesList(rows, 5, 3, (p) => `(${p(0)}::text, ${p(1)}::bigint, ${p(2)}::bigint, ${p(3)}::bigint, ${p(4)}::bigint)`)}) as v(person_id, eligible_yen, units, earned_points, points_granted)
        where b.person_id = v.person_id and b.campaign_id = $2`;
     const insertLedger = (rows: number) =>
       `insert into ledger_entries (id, provider_id, provider_seq, campaign_id, person_id, account_id, event_id, points, eligible_delta_yen, created_at_ms)
@@ -391,7 +396,7 @@ async function runRawPostgres(connectionString: string, campaignId: string, plan
           ...batch.flatMap((e) => [e.report.eventId, e.payloadSha256, e.report.kind, e.person.accountId, e.report.amountYen, e.occurredAtMs]),
         ]);
         await client.query(insertCounted(batch.length), [providerId, campaignId, ...batch.map((e) => e.report.eventId)]);
-        await client.query(updateBalances(batch.length), [nowMs, campaignId, ...batch.flatMap((e) => [e.person.personId, e.eligibleYenAfter, e.pointsGrantedAfter])]);
+        await client.query(updateBalances(batch.length), [nowMs, campaignId, ...batch.flatMap((e) => [e.person.personId, e.eligibleYenAfter, e.unitsAfter, e.earnedPointsAfter, e.pointsGrantedAfter])]);
         const grants = granted(batch);
         if (grants.length > 0) {
           const head = await client.query<{ last_seq: number }>('update provider_feed_heads set last_seq = last_seq + $1 where provider_id = $2 returning last_seq', [grants.length, providerId]);

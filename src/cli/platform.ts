@@ -95,11 +95,17 @@ function storeLocation(config: ServeConfig): StoreLocation {
 
 const demoProviderId = 'demo-pay';
 
-/** The Mynapoint 2020 preset, an open-now copy of it, and the demo provider with its key (development only). */
+/** The campaigns a development platform starts with: each preset's id, and the preset it comes from. */
+const demoCampaigns = [
+  { id: 'mynapoint-2020', preset: 'mynapoint-2020' },
+  { id: 'mynapoint-demo', preset: 'mynapoint-2020-now' },
+  { id: 'municipal-30', preset: 'municipal-30' },
+] as const;
+
+/** The Mynapoint 2020 preset, an open-now copy, a municipal campaign, and the demo provider with its key (development only). */
 async function seedDemo(ctx: AppContext, config: ServeConfig, baseUrl: string): Promise<{ key: SigningKey; notes: string[] }> {
   const actor = 'system:demo-seed';
-  for (const preset of ['mynapoint-2020', 'mynapoint-2020-now']) {
-    const id = preset === 'mynapoint-2020' ? 'mynapoint-2020' : 'mynapoint-demo';
+  for (const { id, preset } of demoCampaigns) {
     if ((await ctx.store.transaction((tx) => findCampaign(tx, id))) === undefined) await createCampaign(ctx, actor, { preset });
   }
   const keyPath = join(config.dataDir, 'demo-provider-key.json');
@@ -114,7 +120,7 @@ async function seedDemo(ctx: AppContext, config: ServeConfig, baseUrl: string): 
   return {
     key: { keyId: stored.keyId, secret: Buffer.from(stored.secret, 'base64') },
     notes: [
-      'campaigns: mynapoint-2020 (the 2020 rules and dates), mynapoint-demo (the same rules, open now)',
+      'campaigns: mynapoint-2020 (the 2020 rules and dates), mynapoint-demo (the same rules, open now), municipal-30 (30 % at merchants of region 13101, 1,000 per payment, 3,000 per month, budget 100,000,000)',
       `demo provider: demo-pay, service demo-pay-wallet, accounts ${demoAccounts.map((a) => `${a.accountRef}/${a.securityCode}`).join(', ')}; key in ${keyPath}`,
     ],
   };
