@@ -7,21 +7,18 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
-import { Ajv } from 'ajv';
-import addFormatsModule from 'ajv-formats';
 import type { AppContext } from '../app/context.js';
 import { bodyBytesMax } from '../domain/limits.js';
+import { makeAjv } from './ajv.js';
 import { ApiError, failureOfError, sendFailure } from './errors.js';
 import { idempotencyPreHandler, registerIdempotencyStore } from './plugins/idempotency.js';
 import './request-context.js';
 import { registerCitizenRoutes } from './routes/citizen.js';
+import { registerEventFileRoutes } from './routes/event-files.js';
 import { registerOperatorRoutes } from './routes/operator.js';
 import { registerProviderRoutes } from './routes/provider.js';
 import { registerRenewalRoutes } from './routes/renewals.js';
 import { registerPublicRoutes } from './routes/public.js';
-
-// ajv-formats is CommonJS with a default export property.
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 export interface HttpOptions {
   /** Bearer token of the operator API. */
@@ -43,12 +40,6 @@ export const redactedLogPaths = [
   '*.sessionToken',
   '*.authToken',
 ];
-
-function makeAjv(coerceTypes: boolean): Ajv {
-  const ajv = new Ajv({ coerceTypes, useDefaults: true, removeAdditional: false, allErrors: false, strict: false });
-  addFormats(ajv);
-  return ajv;
-}
 
 export async function buildApp(ctx: AppContext, options: HttpOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -111,6 +102,7 @@ export async function buildApp(ctx: AppContext, options: HttpOptions): Promise<F
   registerPublicRoutes(app, ctx);
   registerCitizenRoutes(app, ctx);
   registerProviderRoutes(app, ctx);
+  registerEventFileRoutes(app, ctx);
   registerOperatorRoutes(app, ctx, options.operatorToken);
   registerRenewalRoutes(app, ctx, options.operatorToken);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -31,7 +31,7 @@ export function errorResponses(...statuses: number[]): Record<number, typeof Err
   return Object.fromEntries(statuses.map((status) => [status, ErrorBody]));
 }
 
-const isoInstant = Type.String({
+export const isoInstant = Type.String({
   format: 'date-time',
   description: 'ISO 8601 with an offset, e.g. 2020-09-15T12:00:00+09:00.',
 });
