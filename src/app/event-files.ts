@@ -9,6 +9,7 @@
  * process dies between the two, the file has not moved, and the lines are read again on resume. Their events are
  * then `duplicate` (an event id is its own idempotency key), never applied twice.
  */
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import {
   csvLineValue,
@@ -107,7 +108,8 @@ export async function createEventFile(
     await insertEventFile(tx, row, ctx.clock.nowMs());
     return findEventFile(tx, providerId, fileId);
   });
-  return viewOf(file!);
+  assert.ok(file !== undefined, 'the file was just inserted');
+  return viewOf(file);
 }
 
 function notFound(): Result<never, 'event_file_not_found'> {

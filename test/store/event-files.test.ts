@@ -3,7 +3,8 @@
 // line without a line feed); an upload cut mid-line, with an overlapping re-sent chunk, a chunk past the end
 // (`upload_offset_mismatch`, nothing changed) and a resume from the server's receivedBytes gives the same ledger and
 // the same report as one uninterrupted upload of a file larger than one ingest batch; the declared size and sha256
-// are enforced; another provider cannot see or touch the file; the report pages and filters by status.
+// are enforced; two requests racing with the same chunk record each line once; another provider cannot see or
+// touch the file; the report pages and filters by status.
 // How: the real app over a fresh store of each engine, driven with signed `app.inject()` requests; two providers
 // with a campaign each bind the same citizens under the same account references, so the same file bytes can be
 // uploaded once per provider and the two ledgers compared; row counts are read from the store directly.
@@ -301,6 +302,31 @@ for (const engine of await enginesUnderTest()) {
         .groupBy('provider_id')
         .execute();
       assert.deepEqual(events.map((e) => Number(e.n)), [wholeDone.linesApplied, wholeDone.linesApplied]);
+    });
+
+    it('two requests sending the same chunk at once record each line once', async () => {
+      const provider = providers[0]!;
+      const lines = Array.from({ length: eventFileLinesPerBatchMax + 200 }, (_, i) => jsonLine(payment(`race-${i}`, accountRefs[i % 3]!, 3, at(13))));
+      const content = Buffer.from(`${lines.join('\n')}\n`);
+      const file = await createFile(provider, { fileName: 'race.ndjson', format: 'ndjson' });
+      const answers = await Promise.all([putChunk(provider, file.fileId, 0, content), putChunk(provider, file.fileId, 0, content)]);
+      for (const answer of answers) {
+        const code = answer.statusCode === 200 ? 'ok' : (answer.json() as { code: string }).code;
+        assert.ok(code === 'ok' || code === 'upload_offset_mismatch', answer.body);
+      }
+      assert.ok(answers.some((a) => a.statusCode === 200));
+      const done = await completeOk(provider, file.fileId);
+      assert.deepEqual([done.linesRead, done.linesApplied + done.linesDuplicate, done.linesRejected], [lines.length, lines.length, 0]);
+      const results = await report(provider, file.fileId);
+      assert.deepEqual(results.map((r) => r.line), lines.map((_, i) => i + 1), 'one result per line');
+      const stored = await http.opened.store.db
+        .selectFrom('events')
+        .select(({ fn }) => fn.countAll<number>().as('n'))
+        .where('provider_id', '=', provider.providerId)
+        .where('event_id', 'like', 'race-%')
+        .executeTakeFirstOrThrow();
+      assert.equal(Number(stored.n), lines.length);
+      assert.deepEqual(await ledgerMismatches(http.opened.store), []);
     });
 
     it('enforces the declared size and sha256', async () => {
