@@ -11,14 +11,16 @@
  * balance updates and the feed-head bump, which are the writes the ingest makes and nothing else (no reads, no
  * locks, no decisions, no signature check). Both runs start with the same warm-up batches, which are not timed.
  * The plan of the writes (points per event, the cap) comes from the domain's own `entitlementPoints`, and every
- * HTTP answer is checked against it, so both sides are known to make the same writes.
+ * HTTP answer is checked against it, so both sides are known to make the same writes. A third store, seeded alike,
+ * gets the same events as event files (NDJSON, uploaded in 1 MiB chunks with `mykey provider upload`'s client), so
+ * the file path's events/s is printed beside the batch API's.
  *
  * Usage: node dist/bench/ingest.js [--engine sqlite|postgres|all] [--batches N] [--persons N] [--warmup N]
  * The table goes to stdout, progress to stderr. Exit codes: 0 measured, 1 a run went wrong, 64 bad usage.
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -38,6 +40,7 @@ import { buildApp } from '../src/http/app.js';
 import type { SigningKey } from '../src/http/signed-fetch.js';
 import { createTestCa } from '../src/identity/test-ca.js';
 import { createTrustStore, type TrustStore } from '../src/identity/trust-store.js';
+import { uploadEventFile } from '../src/cli/event-file-upload.js';
 import { ProviderClient, type ReportedEvent } from '../src/provider-sim/demo-provider.js';
 import { ensureAccount, insertBinding } from '../src/store/bindings-repo.js';
 import { openStore, type Engine, type Store, type StoreLocation } from '../src/store/db.js';
@@ -46,7 +49,8 @@ import { insertPerson } from '../src/store/persons-repo.js';
 const usage = `Usage: node dist/bench/ingest.js [options]
 
 Measures event ingest over HTTP (signed batches of ${eventsPerBatchMax} payments) against the raw driver's
-ceiling for the same writes, on each engine, and prints events/s, batch latency and the ratio.
+ceiling for the same writes, on each engine, and prints events/s, batch latency and the ratio; and the same
+events uploaded as event files (NDJSON, 1 MiB chunks), with their events/s and ratio to the batches.
 
 Options:
   --engine sqlite|postgres|all   engines to measure (default all; PostgreSQL at DATABASE_URL_TEST or
@@ -309,6 +313,36 @@ async function runHttp(ctx: AppContext, key: SigningKey, plan: Plan, warmupBatch
   }
 }
 
+/** Chunk size of the file uploads: the CLI's default. */
+const fileChunkBytes = 1_048_576;
+
+/**
+ * The same events as event files through the real app: the warm-up batches as one file (untimed), the measured
+ * ones as another, each uploaded in 1 MiB chunks and completed. Returns the measured upload's duration in ms.
+ * Every line must come back applied.
+ */
+async function runFile(ctx: AppContext, key: SigningKey, plan: Plan, warmupBatches: number, dir: string): Promise<number> {
+  const app = await buildApp(ctx, { operatorToken: randomBytes(24).toString('base64url'), logger: false, rateLimitPerMinute: 10_000_000 });
+  try {
+    const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
+    const upload = async (name: string, batches: readonly PlannedEvent[][]): Promise<number> => {
+      const events = batches.flat();
+      const path = join(dir, name);
+      writeFileSync(path, events.map((e) => `${JSON.stringify(e.report)}\n`).join(''));
+      const startMs = performance.now();
+      const result = await uploadEventFile({ baseUrl, key, path, format: 'ndjson', chunkBytes: fileChunkBytes, attemptsMax: 1 });
+      const elapsedMs = performance.now() - startMs;
+      if (!result.ok) throw new BenchError(`file ${name}: ${result.code}: ${result.message}`);
+      if (result.value.linesApplied !== events.length) throw new BenchError(`file ${name}: ${result.value.linesApplied} of ${events.length} lines applied`);
+      return elapsedMs;
+    };
+    if (warmupBatches > 0) await upload('warmup.ndjson', plan.batches.slice(0, warmupBatches));
+    return await upload('measured.ndjson', plan.batches.slice(warmupBatches));
+  } finally {
+    await app.close();
+  }
+}
+
 /** The ledger rows of a batch: its events with a grant, at the feed positions after `lastSeq`. */
 function granted(batch: readonly PlannedEvent[]): PlannedEvent[] {
   return batch.filter((e) => e.points !== 0);
@@ -485,6 +519,8 @@ interface Measurement {
   engine: Engine;
   http: Durations;
   raw: Durations;
+  /** The measured events uploaded as one file, in ms. */
+  fileMs: number;
   measuredEvents: number;
   measuredLedgerRows: number;
   personsAtCap: number;
@@ -511,19 +547,27 @@ async function measureEngine(engine: Engine, options: Options, trust: TrustStore
   // The payments happen a second after the bindings: inside the earning window, and after binding.
   const plan = planEvents(persons, campaign.value, batchCount, boundAtMs + 1_000);
 
-  const dir = engine === 'sqlite' ? mkdtempSync(join(tmpdir(), 'mykey-bench-')) : undefined;
+  // The event files are written here whatever the engine; the SQLite stores live here too.
+  const dir = mkdtempSync(join(tmpdir(), 'mykey-bench-'));
   const slots: StoreSlot[] = [];
   const stores: Store[] = [];
   try {
-    for (const role of ['http', 'raw']) slots.push(dir === undefined ? await postgresSlot(role) : sqliteSlot(dir, role));
-    const [httpSlot, rawSlot] = slots as [StoreSlot, StoreSlot];
+    for (const role of ['http', 'raw', 'file']) slots.push(engine === 'postgres' ? await postgresSlot(role) : sqliteSlot(dir, role));
+    const [httpSlot, rawSlot, fileSlot] = slots as [StoreSlot, StoreSlot, StoreSlot];
     const httpStore = await openStore(httpSlot.location);
     stores.push(httpStore);
     const rawStore = await openStore(rawSlot.location);
     stores.push(rawStore);
+    const fileStore = await openStore(fileSlot.location);
+    stores.push(fileStore);
     const httpCtx = contextOf(httpStore, trust);
-    const [key] = await timed(`seeded two ${engine} stores with ${options.persons} persons each`, () =>
-      Promise.all([seed(httpCtx, definition, persons, boundAtMs), seed(contextOf(rawStore, trust), definition, persons, boundAtMs)]),
+    const fileCtx = contextOf(fileStore, trust);
+    const [key, , fileKey] = await timed(`seeded three ${engine} stores with ${options.persons} persons each`, () =>
+      Promise.all([
+        seed(httpCtx, definition, persons, boundAtMs),
+        seed(contextOf(rawStore, trust), definition, persons, boundAtMs),
+        seed(fileCtx, definition, persons, boundAtMs),
+      ]),
     );
     // The raw run writes through its own driver connection; the Kysely store is not needed for it.
     await rawStore.close();
@@ -535,11 +579,13 @@ async function measureEngine(engine: Engine, options: Options, trust: TrustStore
         : runRawPostgres(rawSlot.location.connectionString, campaign.value.id, plan, options.warmupBatches),
     );
     const http = await timed(`http ${engine}: ${batchCount} batches`, () => runHttp(httpCtx, key, plan, options.warmupBatches));
+    const fileMs = await timed(`file ${engine}: the same events in two files`, () => runFile(fileCtx, fileKey, plan, options.warmupBatches, dir));
     const measured = plan.batches.slice(options.warmupBatches);
     return {
       engine,
       http,
       raw,
+      fileMs,
       measuredEvents: measured.reduce((sum, batch) => sum + batch.length, 0),
       measuredLedgerRows: measured.reduce((sum, batch) => sum + granted(batch).length, 0),
       personsAtCap: plan.personsAtCap,
@@ -547,7 +593,7 @@ async function measureEngine(engine: Engine, options: Options, trust: TrustStore
   } finally {
     for (const store of stores) await store.close();
     for (const slot of slots) await slot.dispose();
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -566,9 +612,10 @@ function eventsPerS(events: number, durations: Durations): number {
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
-function report(m: Measurement, options: Options): { table: string; ratio: number } {
+function report(m: Measurement, options: Options): { table: string; ratio: number; fileRatio: number } {
   const httpRate = eventsPerS(m.measuredEvents, m.http);
   const rawRate = eventsPerS(m.measuredEvents, m.raw);
+  const fileRate = eventsPerS(m.measuredEvents, [m.fileMs]);
   const ratio = httpRate / rawRate;
   const row = (label: string, rate: number, durations: Durations) =>
     `${label.padEnd(16)}${integer.format(rate).padStart(12)}${percentileMs(durations, 50).toFixed(1).padStart(10)}${percentileMs(durations, 99).toFixed(1).padStart(10)}`;
@@ -578,9 +625,11 @@ function report(m: Measurement, options: Options): { table: string; ratio: numbe
     row('http (ingest)', httpRate, m.http),
     row('raw (driver)', rawRate, m.raw),
     `${'ratio http/raw'.padEnd(16)}${ratio.toFixed(3).padStart(12)}`,
+    `${'http (file)'.padEnd(16)}${integer.format(fileRate).padStart(12)}   (one NDJSON file in ${fileChunkBytes / 1_048_576} MiB chunks)`,
+    `${'ratio file/http'.padEnd(16)}${(fileRate / httpRate).toFixed(3).padStart(12)}`,
     `ledger rows in the measured batches: ${integer.format(m.measuredLedgerRows)} of ${integer.format(m.measuredEvents)} events; persons at the 5,000-point cap after the run: ${integer.format(m.personsAtCap)}`,
   ].join('\n');
-  return { table, ratio };
+  return { table, ratio, fileRatio: fileRate / httpRate };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -608,15 +657,15 @@ async function main(argv: string[]): Promise<number> {
       const unreachable = await postgresUnreachable();
       if (unreachable !== undefined) {
         process.stdout.write(`\npostgres: skipped: ${unreachable}\n`);
-        ratioLines.push('ratio postgres http/raw = skipped');
+        ratioLines.push('ratio postgres http/raw = skipped', 'ratio postgres file/http = skipped');
         continue;
       }
     }
     log(`${engine}:`);
     try {
-      const { table, ratio } = report(await measureEngine(engine, options, trust.value), options);
+      const { table, ratio, fileRatio } = report(await measureEngine(engine, options, trust.value), options);
       process.stdout.write(`\n${table}\n`);
-      ratioLines.push(`ratio ${engine} http/raw = ${ratio.toFixed(3)}`);
+      ratioLines.push(`ratio ${engine} http/raw = ${ratio.toFixed(3)}`, `ratio ${engine} file/http = ${fileRatio.toFixed(3)}`);
     } catch (error) {
       if (!(error instanceof BenchError)) throw error;
       process.stderr.write(`bench/ingest: ${engine}: ${error.message}\n`);

@@ -81,6 +81,15 @@ export const errorCodes = {
   outside_earning_window: { status: 409, summary: 'No campaign the account is bound to counts an event at that time (earning window, or before the binding).' },
   merchant_region_not_eligible: { status: 409, summary: 'No campaign the account is bound to counts an event at this merchant (its region code is missing or not among the campaign’s).' },
 
+  // Event files (upload, per-line results).
+  event_file_not_found: { status: 404, summary: 'No event file with that id among this provider’s files.' },
+  event_file_closed: { status: 409, summary: 'The event file is completed (or failed its digest check); it takes no more content.' },
+  upload_offset_mismatch: { status: 409, summary: 'The chunk starts after the bytes received so far; resume from the Upload-Offset header.' },
+  upload_size_mismatch: { status: 409, summary: 'The file would exceed, or at completion falls short of, the declared sizeBytes.' },
+  upload_digest_mismatch: { status: 409, summary: 'The sha256 of the bytes received differs from the declared sha256; the file is closed.' },
+  csv_header_invalid: { status: 400, summary: 'The first line of a CSV event file is not a valid header of event fields.' },
+  file_line_invalid: { status: 400, summary: 'A line of an event file is not one event (bad JSON or CSV, too long, or not matching the event schema).' },
+
   // Grant feed.
   cursor_invalid: { status: 400, summary: 'The cursor was not produced by this feed.' },
   grant_unknown: { status: 404, summary: 'A grant id to acknowledge is not one of this provider’s grants.' },

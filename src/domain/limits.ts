@@ -8,6 +8,16 @@ import assert from 'node:assert/strict';
 export const eventsPerBatchMax = 1_000;
 /** Body of the event batch route: 1,000 events of ≤ 600 bytes each, plus the envelope. */
 export const eventBatchBodyBytesMax = 1_048_576;
+/** One chunk of an event file (PUT …/event-files/{id}/content): bounds the memory a request holds. */
+export const eventFileChunkBytesMax = 4 * 1_048_576;
+/** One line of an event file; a longer line is rejected on its own (`file_line_invalid`) and the file goes on. */
+export const eventFileLineBytesMax = 4_096;
+/** Lines of an event file per ingest transaction: one event batch. */
+export const eventFileLinesPerBatchMax = 1_000;
+/** Lines per page of an event file's report. */
+export const eventFileReportPageMax = 1_000;
+/** An event file's name, as the provider gives it (shown back, never used as a path). */
+export const eventFileNameCharsMax = 255;
 /** Body of every other route. */
 export const bodyBytesMax = 65_536;
 /** One event, serialised; used to size the batch body limit. */
@@ -48,6 +58,8 @@ export const transactionAttemptsMax = 5;
 
 assert.ok(eventsPerBatchMax * eventBytesMax < eventBatchBodyBytesMax);
 assert.ok(bodyBytesMax < eventBatchBodyBytesMax);
+assert.ok(eventBytesMax < eventFileLineBytesMax && eventFileLineBytesMax < eventFileChunkBytesMax);
+assert.ok(eventFileLinesPerBatchMax <= eventsPerBatchMax);
 assert.ok(pageMax <= grantsPageMax);
 assert.ok(renewalsPerBatchMax * 600 < bodyBytesMax);
 assert.ok(authTokenCharsMin < authTokenCharsMax && authTokenCharsMax < bodyBytesMax);

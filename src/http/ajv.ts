@@ -1,6 +1,6 @@
 /**
- * The JSON Schema validator of the HTTP layer (Ajv with formats), shared by Fastify's route validation and by
- * routes that validate payloads nested inside a body (a signed attestation batch).
+ * The Ajv instances of the API: bodies are never type-coerced (a JSON `"100"` is not the integer 100); query
+ * strings, which are all text, are. Formats (date-time, …) are checked.
  */
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
@@ -8,7 +8,7 @@ import addFormatsModule from 'ajv-formats';
 // ajv-formats is CommonJS with a default export property.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
-/** Bodies are never coerced (coerceTypes false); query strings are. */
+/** An Ajv with the API's options; `coerceTypes` only for query strings and path parameters. */
 export function makeAjv(coerceTypes: boolean): Ajv {
   const ajv = new Ajv({ coerceTypes, useDefaults: true, removeAdditional: false, allErrors: false, strict: false });
   addFormats(ajv);

@@ -9,17 +9,18 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { AppContext } from '../app/context.js';
 import { bodyBytesMax } from '../domain/limits.js';
+import { makeAjv } from './ajv.js';
 import { ApiError, failureOfError, sendFailure } from './errors.js';
 import { idempotencyPreHandler, registerIdempotencyStore } from './plugins/idempotency.js';
 import './request-context.js';
 import { registerCitizenRoutes } from './routes/citizen.js';
+import { registerEventFileRoutes } from './routes/event-files.js';
 import { registerOperatorRoutes } from './routes/operator.js';
 import { registerProviderRoutes } from './routes/provider.js';
 import { registerRenewalRoutes } from './routes/renewals.js';
 import { registerPublicRoutes } from './routes/public.js';
 import { registerAwardRoutes } from './routes/awards.js';
 import { registerCorrectionRoutes } from './routes/corrections.js';
-import { makeAjv } from './ajv.js';
 
 export interface HttpOptions {
   /** Bearer token of the operator API. */
@@ -41,7 +42,6 @@ export const redactedLogPaths = [
   '*.sessionToken',
   '*.authToken',
 ];
-
 
 export async function buildApp(ctx: AppContext, options: HttpOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -104,6 +104,7 @@ export async function buildApp(ctx: AppContext, options: HttpOptions): Promise<F
   registerPublicRoutes(app, ctx);
   registerCitizenRoutes(app, ctx);
   registerProviderRoutes(app, ctx);
+  registerEventFileRoutes(app, ctx);
   registerOperatorRoutes(app, ctx, options.operatorToken);
   registerRenewalRoutes(app, ctx, options.operatorToken);
   registerAwardRoutes(app, ctx, options.operatorToken);

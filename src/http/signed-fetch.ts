@@ -11,21 +11,25 @@ export interface SigningKey {
 }
 
 /**
- * Sends a signed JSON request and returns the status and parsed JSON body (undefined when the body is empty).
- * Throws on a network error or timeout.
+ * Sends a signed request with a JSON body (`json`), raw bytes (`bytes`, e.g. a chunk of an event file) or none,
+ * and returns the status and parsed JSON body (undefined when the body is empty). Throws on a network error or
+ * timeout.
  *
  * @example
  * const { status, body } = await signedFetch({ url: `${base}/v1/provider/grants`, method: 'GET', key });
  */
 export async function signedFetch(input: {
   url: string;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   key: SigningKey;
   json?: unknown;
+  bytes?: { body: Uint8Array; contentType: string };
+  headers?: Record<string, string>;
   nowMs?: number;
   timeoutMs?: number;
 }): Promise<{ status: number; body: unknown; headers: Headers }> {
-  const body = input.json === undefined ? undefined : Buffer.from(JSON.stringify(input.json));
+  const body = input.json === undefined ? input.bytes?.body : Buffer.from(JSON.stringify(input.json));
+  const contentType = input.json === undefined ? input.bytes?.contentType : 'application/json';
   const signature = signRequest({
     method: input.method,
     url: input.url,
@@ -36,7 +40,7 @@ export async function signedFetch(input: {
   });
   const response = await fetch(input.url, {
     method: input.method,
-    headers: { ...signature, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: { ...input.headers, ...signature, ...(contentType === undefined ? {} : { 'content-type': contentType }) },
     ...(body === undefined ? {} : { body }),
     signal: AbortSignal.timeout(input.timeoutMs ?? providerCallTimeoutMs),
   });

@@ -6,6 +6,7 @@ import { Migrator, type Kysely, type Migration } from 'kysely';
 import * as campaignEngine from './migrations/2026-11-27T0900-campaign-engine.js';
 import * as certificateRenewals from './migrations/2026-11-27T0700-certificate-renewals.js';
 import * as eventCampaigns from './migrations/2026-11-27T0610-event-campaigns.js';
+import * as eventFiles from './migrations/2026-11-27T0910-event-files.js';
 import * as initial from './migrations/2026-11-27-initial.js';
 
 const migrations: Record<string, Migration> = {
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-27T0610-event-campaigns': eventCampaigns,
   '2026-11-27T0700-certificate-renewals': certificateRenewals,
   '2026-11-27T0900-campaign-engine': campaignEngine,
+  '2026-11-27T0910-event-files': eventFiles,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {

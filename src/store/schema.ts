@@ -240,6 +240,49 @@ export interface AuditLogTable {
   hash: string;
 }
 
+export interface EventFilesTable {
+  id: string;
+  provider_id: string;
+  file_name: string;
+  /** EventFileFormat of src/domain/event-file-lines.ts. */
+  format: string;
+  declared_size_bytes: number | null;
+  declared_sha256: string | null;
+  /** EventFileState of src/store/event-files-repo.ts. */
+  state: string;
+  /** Every byte before this offset is read: in a processed line, or in the tail. */
+  received_bytes: number;
+  /** The bytes of the line in progress (at most one line's worth), base64. */
+  tail_base64: string;
+  /** 1 while the rest of a line already rejected as too long is being dropped. */
+  skipping_long_line: number;
+  /** The number of the line in progress (1-based, every physical line counts). */
+  next_line_no: number;
+  /** The CSV columns (JSON array of field names) once the header line is read. */
+  csv_columns: string | null;
+  /** The running sha256 of the received bytes (ResumableSha256), kept only when a sha256 was declared. */
+  sha256_state: string | null;
+  lines_applied: number;
+  lines_duplicate: number;
+  lines_rejected: number;
+  created_at_ms: number;
+  updated_at_ms: number;
+  /** When the file was completed, or closed by a digest mismatch. */
+  closed_at_ms: number | null;
+}
+
+export interface EventFileLinesTable {
+  file_id: string;
+  line_no: number;
+  /** The event id the line names, when it names one (a line that is not an event may not). */
+  event_id: string | null;
+  /** applied | duplicate | rejected */
+  status: string;
+  /** The error code of a rejected line. */
+  code: string | null;
+  message: string | null;
+}
+
 export interface Schema {
   persons: PersonsTable;
   credentials: CredentialsTable;
@@ -267,4 +310,6 @@ export interface Schema {
   idempotency_records: IdempotencyRecordsTable;
   signature_nonces: SignatureNoncesTable;
   audit_log: AuditLogTable;
+  event_files: EventFilesTable;
+  event_file_lines: EventFileLinesTable;
 }

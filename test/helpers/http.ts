@@ -87,7 +87,7 @@ export function operatorInject(
 export function signProviderRequest(
   world: World,
   key: SigningKey,
-  input: { method: 'GET' | 'POST'; url: string; json?: unknown; body?: Buffer; createdS?: number },
+  input: { method: 'GET' | 'POST' | 'PUT'; url: string; json?: unknown; body?: Buffer; contentType?: string; createdS?: number },
 ): { headers: Record<string, string>; body: Buffer | undefined } {
   world.clock.advance(1_000);
   const body = input.body ?? (input.json === undefined ? undefined : Buffer.from(JSON.stringify(input.json)));
@@ -99,14 +99,17 @@ export function signProviderRequest(
     secret: key.secret,
     createdS: input.createdS ?? Math.floor(world.clock.nowMs() / 1000),
   });
-  return { headers: { ...signature, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body };
+  return { headers: { ...signature, ...(body === undefined ? {} : { 'content-type': input.contentType ?? 'application/json' }) }, body };
 }
 
-/** Sends a signed provider request (see {@link signProviderRequest}); `headers` are laid over the signed ones. */
+/**
+ * Sends a signed provider request (see {@link signProviderRequest}); `headers` are laid over the signed ones. A
+ * `body` is sent as `contentType` (JSON by default).
+ */
 export function providerInject(
   http: HttpWorld,
   key: SigningKey,
-  input: { method: 'GET' | 'POST'; url: string; json?: unknown; body?: Buffer; createdS?: number; headers?: Record<string, string> },
+  input: { method: 'GET' | 'POST' | 'PUT'; url: string; json?: unknown; body?: Buffer; contentType?: string; createdS?: number; headers?: Record<string, string> },
 ): Promise<LightMyRequestResponse> {
   const signed = signProviderRequest(http, key, input);
   return http.app.inject({ method: input.method, url: input.url, headers: { ...signed.headers, ...input.headers }, ...(signed.body === undefined ? {} : { payload: signed.body }) });
@@ -192,6 +195,8 @@ export const storeTables = [
   'idempotency_records',
   'signature_nonces',
   'audit_log',
+  'event_files',
+  'event_file_lines',
 ] as const satisfies ReadonlyArray<keyof Schema>;
 const everyTableListed: [Exclude<keyof Schema, (typeof storeTables)[number]>] extends [never] ? true : false = true;
 void everyTableListed;

@@ -67,8 +67,19 @@ function assertEventRejection(response: LightMyRequestResponse, itemId: string, 
   assert.equal(typeof outcome.message, 'string');
 }
 
-/** How a case reached its code: an error answer, or a rejected event of a batch answer. */
-type Reached = { response: LightMyRequestResponse } | { batch: LightMyRequestResponse; eventId: string };
+/** Checks a rejected line in an event file's report. */
+function assertLineRejection(response: LightMyRequestResponse, line: number, code: ErrorCode): void {
+  assert.equal(response.statusCode, 200, response.body);
+  const { data } = response.json() as { data: Array<Record<string, unknown>> };
+  const result = data.find((r) => r.line === line);
+  assert.ok(result !== undefined, `no result for line ${line}`);
+  assert.equal(result.status, 'rejected');
+  assert.equal(result.code, code, JSON.stringify(result));
+  assert.equal(typeof result.message, 'string');
+}
+
+/** How a case reached its code: an error answer, a rejected event of a batch answer, or a rejected line of a file. */
+type Reached = { response: LightMyRequestResponse } | { batch: LightMyRequestResponse; eventId: string } | { report: LightMyRequestResponse; line: number };
 
 describe('every error code is reachable over HTTP', () => {
   let http: HttpWorld;
@@ -88,6 +99,14 @@ describe('every error code is reachable over HTTP', () => {
   const dayMs = 86_400_000;
 
   const isoNow = (): string => new Date(http.clock.nowMs()).toISOString();
+  async function eventFile(body: Record<string, unknown> = { fileName: 'events.ndjson', format: 'ndjson' }): Promise<string> {
+    const response = await providerInject(http, key, { method: 'POST', url: '/v1/provider/event-files', json: body, headers: { 'idempotency-key': randomUUID() } });
+    assert.equal(response.statusCode, 201, response.body);
+    return (response.json() as { fileId: string }).fileId;
+  }
+  const fileContent = (fileId: string, offset: number, text: string) =>
+    providerInject(http, key, { method: 'PUT', url: `/v1/provider/event-files/${fileId}/content?offset=${offset}`, body: Buffer.from(text), contentType: 'application/octet-stream' });
+  const completeFile = (fileId: string) => providerInject(http, key, { method: 'POST', url: `/v1/provider/event-files/${fileId}/complete` });
   const events = (list: unknown[]): Promise<LightMyRequestResponse> => providerInject(http, key, { method: 'POST', url: '/v1/provider/events', json: { events: list } });
   const payment = (eventId: string, accountRef: string, amountYen = 1_000) => ({ eventId, accountRef, kind: 'payment', amountYen, occurredAt: isoNow() });
   const loginWith = (challengeId: string, authToken: unknown) => injectJson(http.app, { method: 'POST', url: '/v1/citizen/login', json: { challengeId, authToken } });
@@ -372,6 +391,30 @@ describe('every error code is reachable over HTTP', () => {
     }),
     merchant_region_not_eligible: async () => ({ batch: await events([payment('ev-elsewhere', 'ACC-B-REGION')]), eventId: 'ev-elsewhere' }),
 
+    // Event files.
+    event_file_not_found: async () => ({ response: await providerInject(http, key, { method: 'GET', url: `/v1/provider/event-files/${randomUUID()}` }) }),
+    event_file_closed: async () => {
+      const fileId = await eventFile();
+      assert.equal((await completeFile(fileId)).statusCode, 200);
+      return { response: await fileContent(fileId, 0, '\n') };
+    },
+    upload_offset_mismatch: async () => {
+      const response = await fileContent(await eventFile(), 10, '\n');
+      assert.equal(response.headers['upload-offset'], '0', 'the answer says where to resume');
+      return { response };
+    },
+    upload_size_mismatch: async () => ({ response: await fileContent(await eventFile({ fileName: 'a.ndjson', format: 'ndjson', sizeBytes: 1 }), 0, '\n\n') }),
+    upload_digest_mismatch: async () => {
+      const sha256 = createHash('sha256').update('another file').digest('hex');
+      return { response: await completeFile(await eventFile({ fileName: 'a.ndjson', format: 'ndjson', sha256 })) };
+    },
+    csv_header_invalid: async () => ({ response: await fileContent(await eventFile({ fileName: 'a.csv', format: 'csv' }), 0, 'eventId,accountRef,colour\n') }),
+    file_line_invalid: async () => {
+      const fileId = await eventFile();
+      assert.equal((await fileContent(fileId, 0, `${JSON.stringify(payment('ev-file-ok', 'ACC-A'))}\n{"eventId": \n`)).statusCode, 200);
+      return { report: await providerInject(http, key, { method: 'GET', url: `/v1/provider/event-files/${fileId}/report` }), line: 2 };
+    },
+
     // Grant feed.
     cursor_invalid: async () => ({ response: await providerInject(http, key, { method: 'GET', url: '/v1/provider/grants?after=not-a-cursor' }) }),
     grant_unknown: async () => ({
@@ -418,7 +461,8 @@ describe('every error code is reachable over HTTP', () => {
     it(`${code} (${errorCodes[code].status})`, async () => {
       const reached = await run();
       if ('response' in reached) assertErrorAnswer(reached.response, code);
-      else assertEventRejection(reached.batch, reached.eventId, code);
+      else if ('batch' in reached) assertEventRejection(reached.batch, reached.eventId, code);
+      else assertLineRejection(reached.report, reached.line, code);
     });
   }
 

@@ -26,7 +26,12 @@ interface OpenApiDocument {
 /** Routes served only for tooling, not part of the API the document describes. */
 const undocumentedRoutes = new Set(['GET /openapi.json']);
 /** POST routes that take no body (their input is the path, the session or nothing). */
-const postsWithoutBody = new Set(['POST /v1/citizen/login/challenge', 'POST /v1/citizen/logout', 'POST /v1/operator/providers/{providerId}/keys']);
+const postsWithoutBody = new Set([
+  'POST /v1/citizen/login/challenge',
+  'POST /v1/citizen/logout',
+  'POST /v1/operator/providers/{providerId}/keys',
+  'POST /v1/provider/event-files/{fileId}/complete',
+]);
 /** Routes anyone may call: the public lists, health, and the two steps of a card login. */
 const anonymousRoutes = new Set(['GET /v1/campaigns', 'GET /v1/provider-services', 'GET /healthz', 'POST /v1/citizen/login/challenge', 'POST /v1/citizen/login']);
 
