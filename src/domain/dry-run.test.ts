@@ -128,8 +128,8 @@ test('a budget that ran out is reopened by a larger new version', () => {
   assert.deepEqual(run.report().budget, { budgetPoints: 3_000, usedPoints: 2_500, leftPoints: 500, exhaustedAt: null, exhaustedOn: null });
 });
 
-test('textLines: LF and CRLF, blank lines numbered, no last empty line', () => {
-  assert.deepEqual([...textLines('a\r\n\nb\n')], [['a', 1], ['', 2], ['b', 3]]);
-  assert.deepEqual([...textLines('a')], [['a', 1]]);
+test('textLines: LF and CRLF, blank lines kept, no last empty line', () => {
+  assert.deepEqual([...textLines('a\r\n\nb\n')], ['a', '', 'b']);
+  assert.deepEqual([...textLines('a')], ['a']);
   assert.deepEqual([...textLines('')], []);
 });

@@ -393,20 +393,17 @@ export function startDryRun(initial: Campaign): DryRun {
 }
 
 /**
- * The lines of a text, one at a time (LF or CRLF), without splitting it into an array; the number of each is its
- * 1-based line number in the text.
+ * The lines of a text, one at a time (LF or CRLF), without splitting it into an array first.
  *
  * @example
- * [...textLines('a\r\nb')] // [['a', 1], ['b', 2]]
+ * [...textLines('a\r\nb')] // ['a', 'b']
  */
-export function* textLines(text: string): Generator<[string, number]> {
+export function* textLines(text: string): Generator<string> {
   let start = 0;
-  let lineNo = 1;
   while (start < text.length) {
     const newline = text.indexOf('\n', start);
     const end = newline === -1 ? text.length : newline;
-    yield [text.slice(start, text[end - 1] === '\r' ? end - 1 : end), lineNo];
-    lineNo += 1;
+    yield text.slice(start, text[end - 1] === '\r' ? end - 1 : end);
     start = end + 1;
   }
 }

@@ -8,6 +8,13 @@ import assert from 'node:assert/strict';
 export const eventsPerBatchMax = 1_000;
 /** Body of the event batch route: 1,000 events of ≤ 600 bytes each, plus the envelope. */
 export const eventBatchBodyBytesMax = 1_048_576;
+/**
+ * Body of the operator's dry run (a campaign and NDJSON events as text): at least 13,000 events (of at most 600
+ * bytes), a few seconds of work; larger files go through `mykey campaign dry-run`, which streams them.
+ */
+export const dryRunBodyBytesMax = 8_388_608;
+/** The dry run gives the event loop back after this many lines, so a long one never stalls other requests. */
+export const dryRunLinesPerTurn = 500;
 /** Body of every other route. */
 export const bodyBytesMax = 65_536;
 /** One event, serialised; used to size the batch body limit. */
@@ -48,6 +55,7 @@ export const transactionAttemptsMax = 5;
 
 assert.ok(eventsPerBatchMax * eventBytesMax < eventBatchBodyBytesMax);
 assert.ok(bodyBytesMax < eventBatchBodyBytesMax);
+assert.ok(eventBatchBodyBytesMax < dryRunBodyBytesMax);
 assert.ok(pageMax <= grantsPageMax);
 assert.ok(renewalsPerBatchMax * 600 < bodyBytesMax);
 assert.ok(authTokenCharsMin < authTokenCharsMax && authTokenCharsMax < bodyBytesMax);
