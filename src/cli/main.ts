@@ -3,6 +3,7 @@
  * The `mykey` command: one sub-command per file.
  */
 import { caCommand } from './ca.js';
+import { campaignCommand } from './campaign.js';
 import { cardCommand } from './card.js';
 import { demoCommand } from './demo.js';
 import { serveCommand } from './serve.js';
@@ -14,6 +15,7 @@ Commands:
   demo    run the whole Mykey story end to end and print a report (mykey demo --help)
   ca      manage the development test CA and software cards (mykey ca --help)
   card    log in with a card in a reader or a software card; put a software card in a virtual reader (mykey card --help)
+  campaign  dry-run a campaign against a file of past events, offline (mykey campaign --help)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -28,6 +30,8 @@ async function main(argv: string[]): Promise<number> {
       return caCommand(rest, io);
     case 'card':
       return cardCommand(rest, io);
+    case 'campaign':
+      return campaignCommand(rest, io);
     case undefined:
     case '--help':
     case 'help':
