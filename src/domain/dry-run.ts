@@ -16,9 +16,9 @@
  *   claws back in October.
  *
  * Memory: per account a tally (and, for a period-capped campaign, one small tally per period it earned in); per
- * applied event a compact entry — its id, a 128-bit digest of its payload, its amount and time — because any later
- * line may refund or repeat it, exactly as the platform's events table allows. Lines, outcomes and grants are not
- * kept: the report is a set of running sums.
+ * applied event its id and five numbers (a digest of its payload, its amount, the yen reversed, its time, its
+ * account), because any later line may refund or repeat it, exactly as the platform's events table allows. Lines,
+ * outcomes and grants are not kept: the report is a set of running sums.
  */
 import assert from 'node:assert/strict';
 import { hash } from 'node:crypto';
@@ -124,17 +124,69 @@ interface AccountState {
   accountRef: string;
   boundAtMs: number;
   tally: Tally;
-  /** Period tallies of a period-capped campaign, by period key. */
-  periods: Map<string, PeriodTally>;
+  /** Period tallies of a period-capped campaign, by period key (made at the first, as most campaigns have none). */
+  periods: Map<string, PeriodTally> | undefined;
 }
 
+/** What a dry run keeps of an applied event: enough to answer its repeats and to apply its reversals. */
 interface AppliedEvent {
+  /** Its position in {@link AppliedEvents}. */
+  index: number;
   account: AccountState;
-  payloadDigest: string;
+  payloadDigest: number;
   reversal: boolean;
   amountYen: number;
   reversedYen: number;
   occurredAtMs: number;
+}
+
+const numbersPerEvent = 4;
+
+/**
+ * The applied events by id, in columns that double as they fill: about 40 bytes an event besides its id, where an
+ * object each would take several times that — a file of millions of events is the case this is for.
+ */
+class AppliedEvents {
+  private readonly indexById = new Map<string, number>();
+  private readonly accounts: AccountState[] = [];
+  /** amountYen, reversedYen, occurredAtMs and payloadDigest of each event, one after the other. */
+  private numbers = new Float64Array(numbersPerEvent * 1_024);
+  private reversals = new Uint8Array(1_024);
+
+  get(eventId: string): AppliedEvent | undefined {
+    const index = this.indexById.get(eventId);
+    if (index === undefined) return undefined;
+    const at = index * numbersPerEvent;
+    return {
+      index,
+      account: this.accounts[index]!,
+      amountYen: this.numbers[at]!,
+      reversedYen: this.numbers[at + 1]!,
+      occurredAtMs: this.numbers[at + 2]!,
+      payloadDigest: this.numbers[at + 3]!,
+      reversal: this.reversals[index] === 1,
+    };
+  }
+
+  add(eventId: string, event: Omit<AppliedEvent, 'index' | 'reversedYen'>): void {
+    const index = this.accounts.length;
+    if (index === this.reversals.length) {
+      const numbers = new Float64Array(this.numbers.length * 2);
+      numbers.set(this.numbers);
+      this.numbers = numbers;
+      const reversals = new Uint8Array(this.reversals.length * 2);
+      reversals.set(this.reversals);
+      this.reversals = reversals;
+    }
+    this.indexById.set(eventId, index);
+    this.accounts.push(event.account);
+    this.numbers.set([event.amountYen, 0, event.occurredAtMs, event.payloadDigest], index * numbersPerEvent);
+    this.reversals[index] = event.reversal ? 1 : 0;
+  }
+
+  addReversedYen(event: AppliedEvent, amountYen: number): void {
+    this.numbers[event.index * numbersPerEvent + 1] = event.reversedYen + amountYen;
+  }
 }
 
 /** A dry run in progress: feed it lines in file order, read the report at any point. */
@@ -157,12 +209,13 @@ export interface DryRun {
 }
 
 /**
- * A 128-bit digest of what makes two events with one id the same event for the platform: the same fields, with
- * the instant compared as an instant (another offset is the same event).
+ * A 48-bit digest (an exact integer in a double) of what makes two events with one id the same event for the
+ * platform: the same fields, with the instant compared as an instant (another offset is the same event). Two
+ * different payloads under one id pass for the same with a chance of 2⁻⁴⁸.
  */
-function payloadDigest(event: DryRunEvent, occurredAtMs: number): string {
+function payloadDigest(event: DryRunEvent, occurredAtMs: number): number {
   const fields = [event.accountRef, event.kind, event.amountYen, occurredAtMs, event.originalEventId ?? null, event.merchantRegion ?? null];
-  return hash('sha256', JSON.stringify(fields), 'base64url').slice(0, 22);
+  return hash('sha256', JSON.stringify(fields), 'buffer').readUIntBE(0, 6);
 }
 
 /** The instant from which a default binding counts: the earning window's start, or the applications' if later. */
@@ -190,7 +243,7 @@ export function startDryRun(initial: Campaign): DryRun {
   let campaign = initial;
   let linesFed = 0;
   const accounts = new Map<string, AccountState>();
-  const applied = new Map<string, AppliedEvent>();
+  const applied = new AppliedEvents();
   const counts = { eventsCounted: 0, reversalsApplied: 0, duplicates: 0, bindings: 0, attestationsRecorded: 0 };
   const rejected = new Map<DryRunRejection, { lines: number; firstLineNo: number }>();
   const totals = { granted: 0, clawedBack: 0, eligibleYen: 0 };
@@ -212,7 +265,7 @@ export function startDryRun(initial: Campaign): DryRun {
   function accountOf(accountRef: string): AccountState {
     let account = accounts.get(accountRef);
     if (account === undefined) {
-      account = { accountRef, boundAtMs: defaultBoundAtMs(campaign), tally: zeroTally, periods: new Map() };
+      account = { accountRef, boundAtMs: defaultBoundAtMs(campaign), tally: zeroTally, periods: undefined };
       accounts.set(accountRef, account);
     }
     return account;
@@ -226,7 +279,7 @@ export function startDryRun(initial: Campaign): DryRun {
   /** The account's standing with the period an instant counts in, as ingest builds it from the store. */
   function standingOf(account: AccountState, atMs: number): BindingStanding {
     const key = periodKeyFor(campaign, atMs);
-    const period = key === '' ? { key, units: account.tally.units, points: account.tally.earnedPoints } : (account.periods.get(key) ?? { key, units: 0, points: 0 });
+    const period = key === '' ? { key, units: account.tally.units, points: account.tally.earnedPoints } : (account.periods?.get(key) ?? { key, units: 0, points: 0 });
     return { bindingId: account.accountRef, campaign, boundAtMs: account.boundAtMs, tally: account.tally, period, budgetLeftPoints: budgetLeftPoints() };
   }
 
@@ -234,7 +287,7 @@ export function startDryRun(initial: Campaign): DryRun {
   function record(account: AccountState, effect: BindingEffect, atMs: number): void {
     assertWithinCaps(campaign, effect.tally);
     account.tally = effect.tally;
-    if (effect.period.key !== '') account.periods.set(effect.period.key, effect.period);
+    if (effect.period.key !== '') (account.periods ??= new Map()).set(effect.period.key, effect.period);
     totals.eligibleYen += effect.eligibleDeltaYen;
     for (const reason of effect.cappedBy) limitedBy[reason] += 1;
     if (effect.points === 0) return;
@@ -286,10 +339,10 @@ export function startDryRun(initial: Campaign): DryRun {
         : { kind: event.kind as ReversalKind, amountYen: event.amountYen, occurredAtMs, originalNetYen: original.amountYen - original.reversedYen, originalCountedIn: new Set([campaign.id]) };
     const decided = decideEvent(facts, standings);
     if (!decided.ok) return rejectLine(decided.code, decided.message, lineNo);
-    applied.set(event.eventId, { account, payloadDigest: digest, reversal: original !== undefined, amountYen: event.amountYen, reversedYen: 0, occurredAtMs });
+    applied.add(event.eventId, { account, payloadDigest: digest, reversal: original !== undefined, amountYen: event.amountYen, occurredAtMs });
     if (original === undefined) counts.eventsCounted += 1;
     else {
-      original.reversedYen += event.amountYen;
+      applied.addReversedYen(original, event.amountYen);
       counts.reversalsApplied += 1;
     }
     let points = 0;
@@ -312,7 +365,7 @@ export function startDryRun(initial: Campaign): DryRun {
     if (boundAtMs < campaign.applicationStartsAtMs || boundAtMs >= campaign.applicationEndsAtMs) {
       return rejectLine('campaign_application_closed', 'boundAt is outside the application window', lineNo);
     }
-    accounts.set(binding.accountRef, { accountRef: binding.accountRef, boundAtMs, tally: zeroTally, periods: new Map() });
+    accounts.set(binding.accountRef, { accountRef: binding.accountRef, boundAtMs, tally: zeroTally, periods: undefined });
     counts.bindings += 1;
     return { status: 'bound' };
   }
