@@ -219,7 +219,7 @@ function payloadDigest(event: DryRunEvent, occurredAtMs: number): number {
 }
 
 /** The instant from which a default binding counts: the earning window's start, or the applications' if later. */
-export function defaultBoundAtMs(campaign: Campaign): number {
+function defaultBoundAtMs(campaign: Campaign): number {
   return Math.max(campaign.earningStartsAtMs, campaign.applicationStartsAtMs);
 }
 

@@ -4,7 +4,7 @@
  * the strict check of one line (the same Ajv options as request bodies: no coercion, formats checked). The CLI uses
  * the same checks offline, so a file means the same thing to `mykey campaign dry-run` as to the API.
  */
-import { Type, type Static } from 'typebox';
+import { Type } from 'typebox';
 import type { ValidateFunction } from 'ajv';
 import type { DryRunLineCheck } from '../app/dry-run.js';
 import type { CampaignDefinition } from '../domain/campaign.js';
@@ -40,8 +40,6 @@ export const DryRunBody = Type.Object(
   },
   { additionalProperties: false },
 );
-
-export type DryRunBodyInput = Static<typeof DryRunBody>;
 
 const count = Type.Integer({ minimum: 0 });
 const points = Type.Integer();
