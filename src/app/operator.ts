@@ -36,7 +36,8 @@ import { seal } from './platform-keys.js';
 
 export type CampaignSource = { preset: string; id?: string; name?: string } | { definition: CampaignDefinition };
 
-function definitionOf(source: CampaignSource, nowMs: number): Result<CampaignDefinition, 'preset_unknown'> {
+/** The definition a campaign source names: a preset (with its id and name optionally replaced) or the definition itself. Codes: preset_unknown. */
+export function definitionOf(source: CampaignSource, nowMs: number): Result<CampaignDefinition, 'preset_unknown'> {
   if ('definition' in source) return ok(source.definition);
   if (!(presetNames as readonly string[]).includes(source.preset)) {
     return fail('preset_unknown', `presets: ${presetNames.join(', ')}`, 'preset');

@@ -3,6 +3,7 @@
  * The `mykey` command: one sub-command per file.
  */
 import { caCommand } from './ca.js';
+import { campaignCommand } from './campaign.js';
 import { cardCommand } from './card.js';
 import { demoCommand } from './demo.js';
 import { providerCommand } from './provider.js';
@@ -16,6 +17,7 @@ Commands:
   ca      manage the development test CA and software cards (mykey ca --help)
   card    log in with a card in a reader or a software card; put a software card in a virtual reader (mykey card --help)
   provider  upload event files (NDJSON, CSV) with a progress bar; print their per-line reports (mykey provider --help)
+  campaign  dry-run a campaign against a file of past events, offline (mykey campaign --help)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -32,6 +34,8 @@ async function main(argv: string[]): Promise<number> {
       return cardCommand(rest, io);
     case 'provider':
       return providerCommand(rest, io);
+    case 'campaign':
+      return campaignCommand(rest, io);
     case undefined:
     case '--help':
     case 'help':

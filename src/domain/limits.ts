@@ -18,6 +18,13 @@ export const eventFileLinesPerBatchMax = 1_000;
 export const eventFileReportPageMax = 1_000;
 /** An event file's name, as the provider gives it (shown back, never used as a path). */
 export const eventFileNameCharsMax = 255;
+/**
+ * Body of the operator's dry run (a campaign and NDJSON events as text): at least 13,000 events (of at most 600
+ * bytes), a few seconds of work; larger files go through `mykey campaign dry-run`, which streams them.
+ */
+export const dryRunBodyBytesMax = 8_388_608;
+/** The dry run gives the event loop back after this many lines, so a long one never stalls other requests. */
+export const dryRunLinesPerTurn = 500;
 /** Body of every other route. */
 export const bodyBytesMax = 65_536;
 /** One event, serialised; used to size the batch body limit. */
@@ -60,6 +67,7 @@ assert.ok(eventsPerBatchMax * eventBytesMax < eventBatchBodyBytesMax);
 assert.ok(bodyBytesMax < eventBatchBodyBytesMax);
 assert.ok(eventBytesMax < eventFileLineBytesMax && eventFileLineBytesMax < eventFileChunkBytesMax);
 assert.ok(eventFileLinesPerBatchMax <= eventsPerBatchMax);
+assert.ok(eventBatchBodyBytesMax < dryRunBodyBytesMax);
 assert.ok(pageMax <= grantsPageMax);
 assert.ok(renewalsPerBatchMax * 600 < bodyBytesMax);
 assert.ok(authTokenCharsMin < authTokenCharsMax && authTokenCharsMax < bodyBytesMax);

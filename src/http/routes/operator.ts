@@ -19,8 +19,11 @@ import {
   revokeKey,
   type CampaignView,
 } from '../../app/operator.js';
-import { pageMax } from '../../domain/limits.js';
+import { dryRunCampaign } from '../../app/dry-run.js';
+import { textLines } from '../../domain/dry-run.js';
+import { dryRunBodyBytesMax, pageMax } from '../../domain/limits.js';
 import { presetNames } from '../../domain/presets.js';
+import { checkDryRunLine, DryRunBody, DryRunReportSchema } from '../dry-run-schema.js';
 import { sendFailure } from '../errors.js';
 import { operatorAuth } from '../plugins/auth.js';
 import { CampaignSchema, CampaignSourceBody, errorResponses, IdempotencyHeaders, isoOf } from '../schemas.js';
@@ -87,6 +90,23 @@ export function registerOperatorRoutes(parent: FastifyInstance, ctx: AppContext,
         const result = await publishCampaignVersion(ctx, request.actor!, request.params.campaignId, request.body);
         if (!result.ok) return sendFailure(request, reply, result);
         return campaignView(result.value);
+      },
+    });
+
+    // Not idempotent: it writes nothing (not even an idempotency record), so a retry simply computes again.
+    app.post('/v1/operator/campaigns/dry-run', {
+      bodyLimit: dryRunBodyBytesMax,
+      schema: {
+        tags,
+        security,
+        summary: 'Evaluate a campaign (a preset or a definition) against NDJSON past events without writing anything: what it would grant and cost',
+        body: DryRunBody,
+        response: { 200: DryRunReportSchema, ...errorResponses(400, 401, 413) },
+      },
+      handler: async (request, reply) => {
+        const result = await dryRunCampaign(request.body.campaign, textLines(request.body.events), checkDryRunLine, ctx.clock.nowMs());
+        if (!result.ok) return sendFailure(request, reply, result);
+        return result.value;
       },
     });
 
