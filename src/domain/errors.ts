@@ -82,6 +82,12 @@ export const errorCodes = {
   // Grant feed.
   cursor_invalid: { status: 400, summary: 'The cursor was not produced by this feed.' },
   grant_unknown: { status: 404, summary: 'A grant id to acknowledge is not one of this provider’s grants.' },
+
+  // Settlement and reconciliation.
+  settlement_as_of_too_recent: { status: 400, summary: 'A settlement’s asOf must lie at least a minute in the past.' },
+  settlement_period_not_started: { status: 409, summary: 'The month has not begun yet (at asOf, or now for a reconciliation).' },
+  settlement_not_found: { status: 404, summary: 'No settlement statement (or no such revision) for this provider and month.' },
+  reconciliation_not_found: { status: 404, summary: 'No reconciliation report (or no such revision) for this provider and month.' },
 } as const satisfies Record<string, { status: number; summary: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -14,11 +14,13 @@ import { bodyBytesMax } from '../domain/limits.js';
 import { ApiError, failureOfError, sendFailure } from './errors.js';
 import { idempotencyPreHandler, registerIdempotencyStore } from './plugins/idempotency.js';
 import './request-context.js';
+import { registerCampaignDashboardRoutes } from './routes/campaign-dashboard.js';
 import { registerCitizenRoutes } from './routes/citizen.js';
 import { registerOperatorRoutes } from './routes/operator.js';
 import { registerProviderRoutes } from './routes/provider.js';
 import { registerRenewalRoutes } from './routes/renewals.js';
 import { registerPublicRoutes } from './routes/public.js';
+import { registerSettlementRoutes } from './routes/settlement.js';
 
 // ajv-formats is CommonJS with a default export property.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -113,6 +115,8 @@ export async function buildApp(ctx: AppContext, options: HttpOptions): Promise<F
   registerProviderRoutes(app, ctx);
   registerOperatorRoutes(app, ctx, options.operatorToken);
   registerRenewalRoutes(app, ctx, options.operatorToken);
+  registerSettlementRoutes(app, ctx, options.operatorToken);
+  registerCampaignDashboardRoutes(app, ctx, options.operatorToken);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

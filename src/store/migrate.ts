@@ -6,11 +6,13 @@ import { Migrator, type Kysely, type Migration } from 'kysely';
 import * as certificateRenewals from './migrations/2026-11-27T0700-certificate-renewals.js';
 import * as eventCampaigns from './migrations/2026-11-27T0610-event-campaigns.js';
 import * as initial from './migrations/2026-11-27-initial.js';
+import * as settlement from './migrations/2026-11-27T0920-settlement.js';
 
 const migrations: Record<string, Migration> = {
   '2026-11-27-initial': initial,
   '2026-11-27T0610-event-campaigns': eventCampaigns,
   '2026-11-27T0700-certificate-renewals': certificateRenewals,
+  '2026-11-27T0920-settlement': settlement,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {

@@ -179,6 +179,31 @@ export interface AuditLogTable {
   hash: string;
 }
 
+export interface SettlementStatementsTable {
+  provider_id: string;
+  /** YYYY-MM in the settlement time zone the statement names. */
+  month: string;
+  /** 1, 2, … per provider and month: each run is a new revision; the newest is the one in force. */
+  revision: number;
+  as_of_ms: number;
+  subsidy_yen: number;
+  /** The Statement of src/domain/settlement.ts as JSON (instants in ms). */
+  statement: string;
+  /** The operator actor who ran it. */
+  created_by: string;
+  created_at_ms: number;
+}
+
+export interface SettlementReconciliationsTable {
+  provider_id: string;
+  month: string;
+  /** 1, 2, … per provider and month: each upload is a new report. */
+  revision: number;
+  /** The ReconciliationReport of src/domain/reconciliation.ts as JSON. */
+  report: string;
+  created_at_ms: number;
+}
+
 export interface Schema {
   persons: PersonsTable;
   credentials: CredentialsTable;
@@ -200,4 +225,6 @@ export interface Schema {
   idempotency_records: IdempotencyRecordsTable;
   signature_nonces: SignatureNoncesTable;
   audit_log: AuditLogTable;
+  settlement_statements: SettlementStatementsTable;
+  settlement_reconciliations: SettlementReconciliationsTable;
 }

@@ -186,6 +186,8 @@ export const storeTables = [
   'idempotency_records',
   'signature_nonces',
   'audit_log',
+  'settlement_statements',
+  'settlement_reconciliations',
 ] as const satisfies ReadonlyArray<keyof Schema>;
 const everyTableListed: [Exclude<keyof Schema, (typeof storeTables)[number]>] extends [never] ? true : false = true;
 void everyTableListed;

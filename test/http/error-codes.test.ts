@@ -363,6 +363,16 @@ describe('every error code is reachable over HTTP', () => {
     grant_unknown: async () => ({
       response: await providerInject(http, key, { method: 'POST', url: '/v1/provider/grants/ack', json: { grantIds: ['no-such-grant'] } }),
     }),
+
+    // Settlement and reconciliation.
+    settlement_as_of_too_recent: async () => ({
+      response: await operatorInject(http.app, { method: 'POST', url: '/v1/operator/settlements', json: { providerId, month: '2026-11', asOf: isoNow() } }),
+    }),
+    settlement_period_not_started: async () => ({
+      response: await operatorInject(http.app, { method: 'POST', url: '/v1/operator/settlements', json: { providerId, month: '2099-01' } }),
+    }),
+    settlement_not_found: async () => ({ response: await providerInject(http, key, { method: 'GET', url: '/v1/provider/settlements/2026-10' }) }),
+    reconciliation_not_found: async () => ({ response: await providerInject(http, key, { method: 'GET', url: '/v1/provider/settlements/2026-10/reconciliation' }) }),
   };
 
   for (const [code, run] of Object.entries(cases) as Array<[ErrorCode, () => Promise<Reached>]>) {
