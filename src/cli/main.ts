@@ -6,6 +6,7 @@ import { caCommand } from './ca.js';
 import { cardCommand } from './card.js';
 import { demoCommand } from './demo.js';
 import { serveCommand } from './serve.js';
+import { settleCommand } from './settle.js';
 
 const usage = `Usage: mykey <command> [options]
 
@@ -14,6 +15,7 @@ Commands:
   demo    run the whole Mykey story end to end and print a report (mykey demo --help)
   ca      manage the development test CA and software cards (mykey ca --help)
   card    log in with a card in a reader or a software card; put a software card in a virtual reader (mykey card --help)
+  settle  recompute a settlement statement from the grant feed; save the feed (mykey settle --help)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -28,6 +30,8 @@ async function main(argv: string[]): Promise<number> {
       return caCommand(rest, io);
     case 'card':
       return cardCommand(rest, io);
+    case 'settle':
+      return settleCommand(rest, io);
     case undefined:
     case '--help':
     case 'help':
