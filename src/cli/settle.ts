@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { isoInZone } from '../domain/calendar.js';
 import { grantsPageMax } from '../domain/limits.js';
 import { fail, ok, type Result } from '../domain/result.js';
 import { checkSettlementParams, compareStatements, StatementBuilder, type SettlementLine, type Statement } from '../domain/settlement.js';
@@ -154,7 +155,7 @@ async function verify(statementPath: string | undefined, values: Values, io: Io)
   const recomputed = builder.finish();
   const differences = compareStatements(stated, recomputed);
   const match = differences.length === 0;
-  const subject = `${stated.providerId} ${stated.month} (${stated.timeZone}), as of ${new Date(stated.asOfMs).toISOString()}, through feed position ${stated.throughSeq}`;
+  const subject = `${stated.providerId} ${stated.month} (${stated.timeZone}), as of ${isoInZone(stated.asOfMs, stated.timeZone)}, through feed position ${stated.throughSeq}`;
   if (values.json === true) {
     io.stdout.write(`${JSON.stringify({ match, differences, recomputed: { entries: recomputed.feed.entries, linesSha256: recomputed.feed.linesSha256, subsidyYen: recomputed.total.subsidyYen } })}\n`);
   } else if (match) {
