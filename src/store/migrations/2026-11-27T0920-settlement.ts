@@ -32,5 +32,6 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema.createIndex('ledger_provider_created').on('ledger_entries').columns(['provider_id', 'created_at_ms']).execute();
   await db.schema.createIndex('ledger_campaign_created').on('ledger_entries').columns(['campaign_id', 'created_at_ms', 'points']).execute();
-  await db.schema.createIndex('bindings_campaign_created').on('bindings').columns(['campaign_id', 'created_at_ms']).execute();
+  // The campaign-engine migration (T0900) makes the same index when it rebuilds bindings; either may come first.
+  await db.schema.createIndex('bindings_campaign_created').ifNotExists().on('bindings').columns(['campaign_id', 'created_at_ms']).execute();
 }
