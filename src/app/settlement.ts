@@ -10,7 +10,7 @@ import { settlementAsOfLagMs, settlementLinesPageMax } from '../domain/limits.js
 import { looksLikeMyNumber } from '../domain/my-number.js';
 import { reconcileCredits, type CreditedLine, type LedgerGrant } from '../domain/reconciliation.js';
 import { fail, ok, type Result } from '../domain/result.js';
-import { StatementBuilder } from '../domain/settlement.js';
+import { defaultSettlementTimeZone, StatementBuilder } from '../domain/settlement.js';
 import { appendAudit } from '../store/audit-repo.js';
 import { lockChain, type Tx } from '../store/db.js';
 import {
@@ -29,9 +29,6 @@ import {
   type StoredStatement,
 } from '../store/settlement-repo.js';
 import type { AppContext } from './context.js';
-
-/** The settlement time zone when the deployment sets none (MYKEY_SETTLEMENT_TIME_ZONE). */
-export const defaultSettlementTimeZone = 'Asia/Tokyo';
 
 /** Serialises the numbering of statement and reconciliation revisions on PostgreSQL. */
 const settlementLockId = 0x736c7474; // "sltt"

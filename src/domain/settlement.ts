@@ -16,6 +16,9 @@ import { fail, ok, type Result } from './result.js';
 /** What one point is worth to the provider claiming the subsidy. */
 export const pointValueYen = 1;
 
+/** The settlement time zone of a deployment that sets none (MYKEY_SETTLEMENT_TIME_ZONE). */
+export const defaultSettlementTimeZone = 'Asia/Tokyo';
+
 /** One ledger entry as settlement sees it (a grant, or a clawback when points are negative). */
 export interface SettlementLine {
   grantId: string;
