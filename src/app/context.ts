@@ -73,4 +73,6 @@ export interface AppContext {
   revocation: RevocationChecker | undefined;
   /** Where first logins ask for a renewed certificate's predecessor; without one, only the renewal feed links. */
   renewalLookup?: RenewalLookup;
+  /** The IANA zone whose calendar months settlement statements cover (Asia/Tokyo when absent). */
+  settlementTimeZone?: string;
 }

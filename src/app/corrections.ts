@@ -8,7 +8,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import assert from 'node:assert/strict';
-import { localDate, validateCampaign, type Campaign } from '../domain/campaign.js';
+import { localDateOf } from '../domain/calendar.js';
+import { validateCampaign, type Campaign } from '../domain/campaign.js';
 import { fail, ok, type Result } from '../domain/result.js';
 import { appendAudit } from '../store/audit-repo.js';
 import {
@@ -154,7 +155,7 @@ export async function cancelBinding(ctx: AppContext, session: CitizenSession, ca
     const [balance] = await lockBalances(tx, [{ personId: session.personId, campaignId }]);
     assert.ok(balance !== undefined);
     if (!campaign.sameDayCancel) return fail('binding_cancel_not_allowed', 'this campaign allows no cancel; the choice is final', 'campaignId');
-    if (localDate(binding.createdAtMs, campaign.timeZone) !== localDate(nowMs, campaign.timeZone)) {
+    if (localDateOf(binding.createdAtMs, campaign.timeZone) !== localDateOf(nowMs, campaign.timeZone)) {
       return fail('binding_cancel_not_allowed', 'a binding can be cancelled only on the day it was made', 'campaignId');
     }
     if (balance.pointsGranted !== 0) return fail('binding_cancel_not_allowed', 'points were already granted through this binding', 'campaignId');

@@ -4,6 +4,7 @@
  */
 import { fail, ok, type Result } from '../domain/result.js';
 import { findOwnGrantIds, insertGrantAcks, listFeedGrants, type FeedGrant } from '../store/events-repo.js';
+import { findAckTimes } from '../store/settlement-repo.js';
 import type { AppContext } from './context.js';
 
 const cursorPrefix = 'g1:';
@@ -23,8 +24,13 @@ export function decodeCursor(cursor: string | undefined): Result<number, 'cursor
   return ok(seq);
 }
 
+/** A feed item: the grant with its feed position and, once acknowledged, when (what a settlement recomputation needs). */
+export interface FeedItem extends FeedGrant {
+  ackedAtMs: number | null;
+}
+
 export interface GrantPage {
-  data: Array<Omit<FeedGrant, 'seq'>>;
+  data: FeedItem[];
   hasMore: boolean;
   nextCursor: string;
 }
@@ -36,10 +42,18 @@ export async function readGrantFeed(
 ): Promise<Result<GrantPage, 'cursor_invalid'>> {
   const afterSeq = decodeCursor(input.after);
   if (!afterSeq.ok) return afterSeq;
-  const rows = await ctx.store.transaction((tx) => listFeedGrants(tx, providerId, afterSeq.value, input.limit + 1));
+  const { rows, ackTimes } = await ctx.store.transaction(async (tx) => {
+    const listed = await listFeedGrants(tx, providerId, afterSeq.value, input.limit + 1);
+    return { rows: listed, ackTimes: await findAckTimes(tx, listed.map((grant) => grant.grantId)) };
+  });
   const page = rows.slice(0, input.limit);
   const lastSeq = page.at(-1)?.seq ?? afterSeq.value;
-  return ok({ data: page.map(({ seq: _seq, ...grant }) => grant), hasMore: rows.length > input.limit, nextCursor: encodeCursor(lastSeq) });
+  // `acknowledged` is taken from the same read as `ackedAtMs`, so the two always agree.
+  const data = page.map((grant) => {
+    const ackedAtMs = ackTimes.get(grant.grantId) ?? null;
+    return { ...grant, acknowledged: ackedAtMs !== null, ackedAtMs };
+  });
+  return ok({ data, hasMore: rows.length > input.limit, nextCursor: encodeCursor(lastSeq) });
 }
 
 /**

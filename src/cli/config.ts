@@ -5,7 +5,9 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { isKnownTimeZone } from '../domain/calendar.js';
 import { fail, ok, type Result } from '../domain/result.js';
+import { defaultSettlementTimeZone } from '../domain/settlement.js';
 
 export type Mode = 'development' | 'production';
 
@@ -39,6 +41,8 @@ export interface ServeConfig {
   renewalLookupUrl: string | undefined;
   /** The oldest an OCSP answer may be (and how long a good one is cached). */
   revocationFreshnessSeconds: number;
+  /** The IANA zone whose calendar months settlement statements cover. */
+  settlementTimeZone: string;
 }
 
 interface OptionSpec {
@@ -68,6 +72,7 @@ export const serveOptions: Record<keyof ServeConfig, OptionSpec> = {
   crlUrls: { flag: 'crl-urls', env: 'MYKEY_CRL_URLS', defaultText: '(none)', description: 'comma-separated CRL URLs of the card CAs, used when no OCSP responder is set' },
   renewalLookupUrl: { flag: 'renewal-lookup-url', env: 'MYKEY_RENEWAL_LOOKUP_URL', defaultText: '(none: only the renewal feed links)', description: 'asked at a first login whether the certificate renews an earlier one (fail closed)' },
   revocationFreshnessSeconds: { flag: 'revocation-freshness', env: 'MYKEY_REVOCATION_FRESHNESS_SECONDS', defaultText: '120', description: 'oldest acceptable OCSP answer, in seconds (also the cache time of good answers)' },
+  settlementTimeZone: { flag: 'settlement-time-zone', env: 'MYKEY_SETTLEMENT_TIME_ZONE', defaultText: defaultSettlementTimeZone, description: 'IANA time zone of the calendar months settlement statements cover' },
   rateLimitPerMinute: { flag: 'rate-limit', env: 'MYKEY_RATE_LIMIT_PER_MINUTE', defaultText: '1200', description: 'requests per minute per client address (429 rate_limited beyond)' },
 };
 
@@ -170,6 +175,8 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   if (renewalLookupUrl !== undefined && !isHttpUrl(renewalLookupUrl)) return fail('config_invalid', `MYKEY_RENEWAL_LOOKUP_URL must be an http(s) URL, not "${renewalLookupUrl}"`);
   const revocationFreshnessSeconds = parseInteger(read('revocationFreshnessSeconds') ?? '120', 'MYKEY_REVOCATION_FRESHNESS_SECONDS', 10, 3_600);
   if (!revocationFreshnessSeconds.ok) return revocationFreshnessSeconds;
+  const settlementTimeZone = read('settlementTimeZone') ?? defaultSettlementTimeZone;
+  if (!isKnownTimeZone(settlementTimeZone)) return fail('config_invalid', `MYKEY_SETTLEMENT_TIME_ZONE must be an IANA time zone like Asia/Tokyo, not "${settlementTimeZone}"`);
   if (mode === 'production') {
     if (ocspUrl === undefined && crlUrls.length === 0) {
       return fail('config_invalid', 'MYKEY_OCSP_URL or MYKEY_CRL_URLS is required in production (card revocation is checked, fail closed)');
@@ -202,6 +209,7 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     crlUrls,
     renewalLookupUrl,
     revocationFreshnessSeconds: revocationFreshnessSeconds.value,
+    settlementTimeZone,
   });
 }
 

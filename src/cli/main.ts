@@ -8,6 +8,7 @@ import { cardCommand } from './card.js';
 import { demoCommand } from './demo.js';
 import { providerCommand } from './provider.js';
 import { serveCommand } from './serve.js';
+import { settleCommand } from './settle.js';
 
 const usage = `Usage: mykey <command> [options]
 
@@ -18,6 +19,7 @@ Commands:
   card    log in with a card in a reader or a software card; put a software card in a virtual reader (mykey card --help)
   provider  upload event files (NDJSON, CSV) with a progress bar; print their per-line reports (mykey provider --help)
   campaign  dry-run a campaign against a file of past events, offline (mykey campaign --help)
+  settle  recompute a settlement statement from the grant feed; save the feed (mykey settle --help)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -36,6 +38,8 @@ async function main(argv: string[]): Promise<number> {
       return providerCommand(rest, io);
     case 'campaign':
       return campaignCommand(rest, io);
+    case 'settle':
+      return settleCommand(rest, io);
     case undefined:
     case '--help':
     case 'help':

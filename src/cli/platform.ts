@@ -169,6 +169,7 @@ export async function startPlatform(
     origin: config.origin,
     providerVerifier: options.providerVerifier ?? httpProviderVerifier,
     revocation: revocationCheckerOf(config),
+    settlementTimeZone: config.settlementTimeZone,
     ...(config.renewalLookupUrl === undefined ? {} : { renewalLookup: createHttpRenewalLookup({ url: config.renewalLookupUrl, fetch: httpRevocationFetch }) }),
   };
   const app = await buildApp(ctx, { operatorToken: secrets.operatorToken, logger: options.logger, trustProxy: config.trustProxy, rateLimitPerMinute: config.rateLimitPerMinute });

@@ -4,6 +4,7 @@
  * 2021-03-31 JST" is `endsAt: 2021-04-01T00:00:00+09:00`; calendar periods (per-day and per-month caps) are days
  * and months of the campaign's IANA time zone.
  */
+import { isKnownTimeZone, localDateOf, localMonthOf } from './calendar.js';
 import { fail, ok, type Result } from './result.js';
 
 export const earningEventKinds = ['payment', 'topup'] as const;
@@ -92,15 +93,6 @@ function parseInstantMs(text: string): number | undefined {
   if (!isoWithOffsetPattern.test(text)) return undefined;
   const ms = Date.parse(text);
   return Number.isFinite(ms) ? ms : undefined;
-}
-
-function isKnownTimeZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 type Invalid = Result<never, 'campaign_invalid'>;
@@ -237,21 +229,7 @@ export function acceptsProviderService(campaign: Campaign, providerServiceId: st
   return campaign.eligibleProviderServices === 'all' || campaign.eligibleProviderServices.includes(providerServiceId);
 }
 
-const dayFormatters = new Map<string, Intl.DateTimeFormat>();
-
-/** The calendar date (YYYY-MM-DD) of an instant in a time zone. */
-export function localDate(atMs: number, timeZone: string): string {
-  let formatter = dayFormatters.get(timeZone);
-  if (formatter === undefined) {
-    // en-CA formats dates as YYYY-MM-DD.
-    formatter = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    dayFormatters.set(timeZone, formatter);
-  }
-  return formatter.format(atMs);
-}
-
 /** The key of the calendar period an instant falls in: `2020-09-15` for days, `2020-09` for months. */
 export function periodKeyOf(atMs: number, timeZone: string, period: CalendarPeriod): string {
-  const date = localDate(atMs, timeZone);
-  return period === 'day' ? date : date.slice(0, 7);
+  return period === 'day' ? localDateOf(atMs, timeZone) : localMonthOf(atMs, timeZone);
 }

@@ -22,7 +22,8 @@
  */
 import assert from 'node:assert/strict';
 import { hash } from 'node:crypto';
-import { localDate, periodKeyOf, type Campaign, type EarningEventKind } from './campaign.js';
+import { localDateOf } from './calendar.js';
+import { periodKeyOf, type Campaign, type EarningEventKind } from './campaign.js';
 import type { ErrorCode } from './errors.js';
 import { looksLikeMyNumber } from './my-number.js';
 import {
@@ -435,7 +436,7 @@ export function startDryRun(initial: Campaign): DryRun {
                 usedPoints,
                 leftPoints: budgetPoints - usedPoints,
                 exhaustedAt: exhaustedAtMs === undefined ? null : new Date(exhaustedAtMs).toISOString(),
-                exhaustedOn: exhaustedAtMs === undefined ? null : localDate(exhaustedAtMs, campaign.timeZone),
+                exhaustedOn: exhaustedAtMs === undefined ? null : localDateOf(exhaustedAtMs, campaign.timeZone),
               },
         byMonth: [...byMonth.entries()]
           .sort(([a], [b]) => (a < b ? -1 : 1))

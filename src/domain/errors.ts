@@ -106,6 +106,11 @@ export const errorCodes = {
   // Bindings after the fact: citizen same-day cancel and operator corrections.
   binding_not_found: { status: 404, summary: 'No active binding with that id (or of this person in that campaign).' },
   binding_cancel_not_allowed: { status: 409, summary: 'The campaign allows no cancel, the binding was not made today (campaign time zone), or points were granted through it.' },
+  // Settlement and reconciliation.
+  settlement_as_of_too_recent: { status: 400, summary: 'A settlement’s asOf must lie at least a minute in the past.' },
+  settlement_period_not_started: { status: 409, summary: 'The month has not begun yet (at asOf, or now for a reconciliation).' },
+  settlement_not_found: { status: 404, summary: 'No settlement statement (or no such revision) for this provider and month.' },
+  reconciliation_not_found: { status: 404, summary: 'No reconciliation report (or no such revision) for this provider and month.' },
 } as const satisfies Record<string, { status: number; summary: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -60,6 +60,20 @@ export const amountYenMax = 100_000_000;
 export const cardCommandTimeoutMs = 15_000;
 /** Outgoing call to a provider's verification endpoint. */
 export const providerCallTimeoutMs = 5_000;
+/**
+ * How far in the past a settlement's asOf must lie. An acknowledgement is stamped with the clock before its
+ * transaction commits; one stamped at or before asOf must have committed when the statement reads the ledger, or a
+ * later recomputation would count it and the statement would not. A write transaction never takes a minute.
+ */
+export const settlementAsOfLagMs = 60_000;
+/** Ledger lines a settlement reads per page (it folds page by page, never holding a month in memory). */
+export const settlementLinesPageMax = 10_000;
+/** Lines of one reconciliation upload ("what we credited this month"). */
+export const reconciliationLinesMax = 50_000;
+/** One reconciliation line, serialised: a grant id, points and an ISO instant with an offset. */
+export const reconciliationLineBytesMax = 200;
+/** Body of the reconciliation upload route. */
+export const reconciliationBodyBytesMax = 10_485_760;
 /** Retries of a store transaction that lost a deadlock or serialization race. */
 export const transactionAttemptsMax = 5;
 
@@ -72,4 +86,5 @@ assert.ok(pageMax <= grantsPageMax);
 assert.ok(renewalsPerBatchMax * 600 < bodyBytesMax);
 assert.ok(authTokenCharsMin < authTokenCharsMax && authTokenCharsMax < bodyBytesMax);
 assert.ok(challengeTtlMs < sessionTtlMs);
+assert.ok(reconciliationLinesMax * reconciliationLineBytesMax < reconciliationBodyBytesMax);
 assert.ok(Number.isSafeInteger(amountYenMax * eventsPerBatchMax * 100));

@@ -13,6 +13,7 @@ import { makeAjv } from './ajv.js';
 import { ApiError, failureOfError, sendFailure } from './errors.js';
 import { idempotencyPreHandler, registerIdempotencyStore } from './plugins/idempotency.js';
 import './request-context.js';
+import { registerCampaignDashboardRoutes } from './routes/campaign-dashboard.js';
 import { registerCitizenRoutes } from './routes/citizen.js';
 import { registerEventFileRoutes } from './routes/event-files.js';
 import { registerOperatorRoutes } from './routes/operator.js';
@@ -21,6 +22,7 @@ import { registerRenewalRoutes } from './routes/renewals.js';
 import { registerPublicRoutes } from './routes/public.js';
 import { registerAwardRoutes } from './routes/awards.js';
 import { registerCorrectionRoutes } from './routes/corrections.js';
+import { registerSettlementRoutes } from './routes/settlement.js';
 
 export interface HttpOptions {
   /** Bearer token of the operator API. */
@@ -109,6 +111,8 @@ export async function buildApp(ctx: AppContext, options: HttpOptions): Promise<F
   registerRenewalRoutes(app, ctx, options.operatorToken);
   registerAwardRoutes(app, ctx, options.operatorToken);
   registerCorrectionRoutes(app, ctx, options.operatorToken);
+  registerSettlementRoutes(app, ctx, options.operatorToken);
+  registerCampaignDashboardRoutes(app, ctx, options.operatorToken);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -115,6 +115,7 @@ export const FeedQuery = Type.Object(
 
 export const FeedGrantSchema = Type.Object({
   grantId: Type.String(),
+  seq: Type.Integer({ minimum: 1, description: 'Position in your feed (commit order); settlement statements name feed ranges.' }),
   accountRef: Type.String(),
   campaignId: Type.String(),
   source: Type.Union([Type.Literal('event'), Type.Literal('award'), Type.Literal('correction')], {
@@ -124,6 +125,7 @@ export const FeedGrantSchema = Type.Object({
   points: Type.Integer({ description: 'Negative for a clawback.' }),
   createdAt: isoInstant,
   acknowledged: Type.Boolean(),
+  ackedAt: Type.Union([isoInstant, Type.Null()], { description: 'When you acknowledged it; null until then.' }),
 });
 
 export type ProviderEventInput = Static<typeof ProviderEventSchema>;

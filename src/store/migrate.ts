@@ -8,6 +8,7 @@ import * as certificateRenewals from './migrations/2026-11-27T0700-certificate-r
 import * as eventCampaigns from './migrations/2026-11-27T0610-event-campaigns.js';
 import * as eventFiles from './migrations/2026-11-27T0910-event-files.js';
 import * as initial from './migrations/2026-11-27-initial.js';
+import * as settlement from './migrations/2026-11-27T0920-settlement.js';
 
 const migrations: Record<string, Migration> = {
   '2026-11-27-initial': initial,
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-27T0700-certificate-renewals': certificateRenewals,
   '2026-11-27T0900-campaign-engine': campaignEngine,
   '2026-11-27T0910-event-files': eventFiles,
+  '2026-11-27T0920-settlement': settlement,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {

@@ -283,6 +283,31 @@ export interface EventFileLinesTable {
   message: string | null;
 }
 
+export interface SettlementStatementsTable {
+  provider_id: string;
+  /** YYYY-MM in the settlement time zone the statement names. */
+  month: string;
+  /** 1, 2, … per provider and month: each run is a new revision; the newest is the one in force. */
+  revision: number;
+  as_of_ms: number;
+  subsidy_yen: number;
+  /** The Statement of src/domain/settlement.ts as JSON (instants in ms). */
+  statement: string;
+  /** The operator actor who ran it. */
+  created_by: string;
+  created_at_ms: number;
+}
+
+export interface SettlementReconciliationsTable {
+  provider_id: string;
+  month: string;
+  /** 1, 2, … per provider and month: each upload is a new report. */
+  revision: number;
+  /** The ReconciliationReport of src/domain/reconciliation.ts as JSON. */
+  report: string;
+  created_at_ms: number;
+}
+
 export interface Schema {
   persons: PersonsTable;
   credentials: CredentialsTable;
@@ -312,4 +337,6 @@ export interface Schema {
   audit_log: AuditLogTable;
   event_files: EventFilesTable;
   event_file_lines: EventFileLinesTable;
+  settlement_statements: SettlementStatementsTable;
+  settlement_reconciliations: SettlementReconciliationsTable;
 }

@@ -17,10 +17,12 @@ test('defaults, and a flag wins over its environment variable', () => {
   assert.equal(defaults.value.demo, true);
   assert.equal(defaults.value.databaseUrl, undefined);
   assert.equal(defaults.value.origin, 'http://localhost:3000');
-  const flagged = parseServeConfig(['--port', '4000'], { PORT: '5000', DATABASE_URL: 'postgres://u@h/db' });
+  assert.equal(defaults.value.settlementTimeZone, 'Asia/Tokyo');
+  const flagged = parseServeConfig(['--port', '4000', '--settlement-time-zone', 'Europe/Tallinn'], { PORT: '5000', DATABASE_URL: 'postgres://u@h/db', MYKEY_SETTLEMENT_TIME_ZONE: 'UTC' });
   assert.ok(flagged.ok);
   assert.equal(flagged.value.port, 4000);
   assert.equal(flagged.value.databaseUrl, 'postgres://u@h/db');
+  assert.equal(flagged.value.settlementTimeZone, 'Europe/Tallinn');
 });
 
 test('bad configurations are refused with one line', () => {
@@ -41,6 +43,7 @@ test('bad configurations are refused with one line', () => {
     ['OCSP URL not http(s)', [], { MYKEY_OCSP_URL: 'ldap://ocsp.example' }],
     ['CRL URL not a URL', [], { MYKEY_CRL_URLS: 'https://crl.example/a.crl, nonsense' }],
     ['freshness out of range', [], { MYKEY_REVOCATION_FRESHNESS_SECONDS: '5' }],
+    ['unknown settlement time zone', [], { MYKEY_SETTLEMENT_TIME_ZONE: 'Asia/Edo' }],
   ];
   for (const [name, argv, env] of cases) {
     const r = parseServeConfig(argv, env);

@@ -197,6 +197,8 @@ export const storeTables = [
   'audit_log',
   'event_files',
   'event_file_lines',
+  'settlement_statements',
+  'settlement_reconciliations',
 ] as const satisfies ReadonlyArray<keyof Schema>;
 const everyTableListed: [Exclude<keyof Schema, (typeof storeTables)[number]>] extends [never] ? true : false = true;
 void everyTableListed;

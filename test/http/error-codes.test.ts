@@ -455,6 +455,15 @@ describe('every error code is reachable over HTTP', () => {
     binding_cancel_not_allowed: async () => ({
       response: await injectJson(http.app, { method: 'DELETE', url: `/v1/citizen/bindings/${campaignId}`, token: citizenA.sessionToken, idempotencyKey: randomUUID() }),
     }),
+    // Settlement and reconciliation.
+    settlement_as_of_too_recent: async () => ({
+      response: await operatorInject(http.app, { method: 'POST', url: '/v1/operator/settlements', json: { providerId, month: '2026-11', asOf: isoNow() } }),
+    }),
+    settlement_period_not_started: async () => ({
+      response: await operatorInject(http.app, { method: 'POST', url: '/v1/operator/settlements', json: { providerId, month: '2099-01' } }),
+    }),
+    settlement_not_found: async () => ({ response: await providerInject(http, key, { method: 'GET', url: '/v1/provider/settlements/2026-10' }) }),
+    reconciliation_not_found: async () => ({ response: await providerInject(http, key, { method: 'GET', url: '/v1/provider/settlements/2026-10/reconciliation' }) }),
   };
 
   for (const [code, run] of Object.entries(cases) as Array<[ErrorCode, () => Promise<Reached>]>) {

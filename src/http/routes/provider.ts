@@ -58,7 +58,10 @@ export function registerProviderRoutes(parent: FastifyInstance, ctx: AppContext)
       handler: async (request, reply) => {
         const page = await readGrantFeed(ctx, request.providerId!, { after: request.query.after, limit: request.query.limit });
         if (!page.ok) return sendFailure(request, reply, page);
-        return { ...page.value, data: page.value.data.map(({ createdAtMs, ...grant }) => ({ ...grant, createdAt: isoOf(createdAtMs) })) };
+        return {
+          ...page.value,
+          data: page.value.data.map(({ createdAtMs, ackedAtMs, ...grant }) => ({ ...grant, createdAt: isoOf(createdAtMs), ackedAt: ackedAtMs === null ? null : isoOf(ackedAtMs) })),
+        };
       },
     });
 

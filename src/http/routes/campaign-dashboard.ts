@@ -1,0 +1,54 @@
+/**
+ * Operator API: the budget dashboard data of a campaign (persons bound and net points granted per day in the
+ * campaign's time zone, running totals, budget left).
+ */
+import { Type } from 'typebox';
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { campaignDashboard } from '../../app/campaign-dashboard.js';
+import type { AppContext } from '../../app/context.js';
+import { sendFailure } from '../errors.js';
+import { operatorAuth } from '../plugins/auth.js';
+import { errorResponses } from '../schemas.js';
+
+const nullableInteger = Type.Union([Type.Integer(), Type.Null()]);
+
+const DashboardSchema = Type.Object({
+  campaignId: Type.String(),
+  timeZone: Type.String({ description: 'The campaign’s zone; days are its calendar days.' }),
+  personsBound: Type.Integer(),
+  pointsGranted: Type.Integer({ description: 'Net of clawbacks.' }),
+  budgetPoints: { ...nullableInteger, description: 'caps.budgetPoints of the campaign; null without a budget.' },
+  budgetLeftPoints: { ...nullableInteger, description: 'budgetPoints − pointsGranted; null without a budget.' },
+  days: Type.Array(
+    Type.Object({
+      date: Type.String({ description: 'YYYY-MM-DD' }),
+      personsBound: Type.Integer(),
+      personsBoundCumulative: Type.Integer(),
+      pointsGranted: Type.Integer(),
+      pointsGrantedCumulative: Type.Integer(),
+    }),
+    { description: 'Every day from the first binding or grant to the last.' },
+  ),
+});
+
+export function registerCampaignDashboardRoutes(parent: FastifyInstance, ctx: AppContext, operatorToken: string): void {
+  parent.register(async (scoped) => {
+    const app = scoped.withTypeProvider<TypeBoxTypeProvider>();
+    app.addHook('preValidation', operatorAuth(operatorToken));
+    app.get('/v1/operator/campaigns/:campaignId/dashboard', {
+      schema: {
+        tags: ['operator'],
+        security: [{ operatorToken: [] }],
+        summary: 'Per day: persons bound and net points granted, running totals, budget left',
+        params: Type.Object({ campaignId: Type.String({ minLength: 1, maxLength: 64 }) }),
+        response: { 200: DashboardSchema, ...errorResponses(401, 404) },
+      },
+      handler: async (request, reply) => {
+        const dashboard = await campaignDashboard(ctx, request.params.campaignId);
+        if (!dashboard.ok) return sendFailure(request, reply, dashboard);
+        return dashboard.value;
+      },
+    });
+  });
+}
