@@ -4,18 +4,18 @@
 // that lets minors share their representative's account carries the representative and two minors on one account,
 // each awarded once, and no other adult can take that account; elsewhere the representative's account cannot carry
 // the minor; the refusals have their codes and write nothing; a bind challenge for one minor cannot bind another;
-// a represented person's binding can be cancelled on the day by the representative; and on PostgreSQL, two adults
-// racing for one account: exactly one wins.
+// a represented person's binding can be cancelled on the day by the representative; a late renewal record never
+// merges away a represented duplicate; and on PostgreSQL, two adults racing for one account: exactly one wins.
 // How: the real app over each engine, driven with app.inject(); software JPKI cards; provider events and registry
 // attestations signed as their senders sign them; no store shortcuts.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { randomUUID, X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import * as pkijs from 'pkijs';
-import { X509Certificate } from 'node:crypto';
 import { bindingSha256, type BindingDetails } from '../../src/app/bind-account.js';
 import { readAudit } from '../../src/app/operator.js';
+import { ingestRenewals } from '../../src/app/renewal.js';
 import type { SoftwareCard } from '../../src/card/software-card.js';
 import { mynapoint2022HealthInsurance } from '../../src/domain/presets.js';
 import { fail, ok } from '../../src/domain/result.js';
@@ -215,6 +215,17 @@ for (const engine of engines) {
       } finally {
         delete http.ctx.renewalLookup;
       }
+    });
+
+    it('a renewal record after a renewed card was added again: a conflict for the operator, the representation kept', async () => {
+      const parent = await login();
+      const [oldCard, renewedCard] = [await card(), await card()];
+      const minorId = await addRepresentedOk(http, parent, oldCard);
+      const duplicateId = await addRepresentedOk(http, parent, renewedCard); // no renewal lookup: a second person
+      assert.notEqual(duplicateId, minorId);
+      const ingested = await ingestRenewals(http.ctx, 'test', [{ old: certificateRef(oldCard), new: certificateRef(renewedCard), oldRevocationReason: 'superseded' }]);
+      assert.deepEqual(ingested.results, [{ index: 0, outcome: 'conflict', mykeyId: duplicateId }]);
+      assert.deepEqual((await representedBy(http, parent)).map((p) => p.mykeyId).sort(), [minorId, duplicateId].sort());
     });
 
     it('a bind challenge for one minor cannot bind another: the card signs onBehalfOf', async () => {
