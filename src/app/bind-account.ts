@@ -1,11 +1,14 @@
 /**
  * Binding (申込, DESIGN.md §2.3): a logged-in citizen binds one provider account per campaign. The provider
  * confirms the payment-service ID and security code, and the card signs the binding itself, so a stale session on
- * a shared terminal can never bind someone else's Mykey ID. One binding per person per campaign, final; one person
- * per account per campaign.
+ * a shared terminal can never bind someone else's Mykey ID. One binding per person per campaign, final; one holder
+ * per account per campaign. A legal representative binds for a person they represent (`onBehalfOf`, signed by the
+ * representative's card): the binding is that person's, and the account is the representative's where the campaign
+ * lets minors share it, else the represented person's (src/domain/representation.ts).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { acceptsProviderService, isApplicationOpen, validateCampaign, type Campaign } from '../domain/campaign.js';
+import { accountHolderOf } from '../domain/representation.js';
 import { fail, ok, type Result } from '../domain/result.js';
 import type { AuthToken } from '../identity/auth-token.js';
 import { ensureAccount, findAccount, findAccountHolder, findBindingOfPerson, insertBinding } from '../store/bindings-repo.js';
@@ -18,16 +21,23 @@ import type { CitizenSession } from './citizen.js';
 import type { AppContext } from './context.js';
 import { grantAwardIfAttested } from './fixed-awards.js';
 import { unseal } from './platform-keys.js';
+import { actingFor, type ActingFor } from './representatives.js';
 
 export interface BindingDetails {
   campaignId: string;
   providerServiceId: string;
   accountRef: string;
+  /** The Mykey ID of the represented person the binding is for; absent when citizens bind for themselves. */
+  onBehalfOf?: string;
 }
 
-/** The digest the card signs (inside the challenge nonce): campaign, provider service and account. */
+/**
+ * The digest the card signs (inside the challenge nonce): campaign, provider service, account, and the person
+ * bound for when it is not the signer, so a challenge for one represented person cannot bind another.
+ */
 export function bindingSha256(details: BindingDetails): string {
-  return createHash('sha256').update(JSON.stringify([details.campaignId, details.providerServiceId, details.accountRef])).digest('hex');
+  const signed = [details.campaignId, details.providerServiceId, details.accountRef, ...(details.onBehalfOf === undefined ? [] : [details.onBehalfOf])];
+  return createHash('sha256').update(JSON.stringify(signed)).digest('hex');
 }
 
 export async function issueBindChallenge(ctx: AppContext, session: CitizenSession, details: BindingDetails): Promise<IssuedChallenge> {
@@ -38,6 +48,7 @@ export type BindErrorCode =
   | CardProofErrorCode
   | 'binding_challenge_mismatch'
   | 'card_person_mismatch'
+  | 'representation_not_found'
   | 'campaign_not_found'
   | 'campaign_application_closed'
   | 'provider_service_not_found'
@@ -52,10 +63,10 @@ export interface BindingMade extends BindingDetails {
   boundAtMs: number;
 }
 
-type Checked = { campaign: Campaign; providerId: string; verifyUrl: string };
+type Checked = { campaign: Campaign; providerId: string; verifyUrl: string; holderPersonId: string };
 
 /** The rules that need only reads; run before the provider call and again, by constraints, at the write. */
-async function checkBindable(tx: Tx, session: CitizenSession, details: BindingDetails, nowMs: number): Promise<Result<Checked, BindErrorCode>> {
+async function checkBindable(tx: Tx, subject: ActingFor, details: BindingDetails, nowMs: number): Promise<Result<Checked, BindErrorCode>> {
   const row = await findCampaign(tx, details.campaignId);
   if (row === undefined) return fail('campaign_not_found', 'no such campaign', 'campaignId');
   const campaign = validateCampaign(row.definition, row.version);
@@ -70,17 +81,18 @@ async function checkBindable(tx: Tx, session: CitizenSession, details: BindingDe
   if (budget?.exhaustedAtMs != null) {
     return fail('campaign_budget_exhausted', 'the campaign has granted its whole budget and takes no more applications', 'campaignId');
   }
-  if ((await findBindingOfPerson(tx, session.personId, details.campaignId)) !== undefined) {
+  if ((await findBindingOfPerson(tx, subject.personId, details.campaignId)) !== undefined) {
     return fail('binding_already_exists', 'you already chose a payment service for this campaign; the choice is final', 'campaignId');
   }
+  const holderPersonId = accountHolderOf(campaign.value, subject);
   const account = await findAccount(tx, service.providerId, details.accountRef);
   const holder = account === undefined ? undefined : await findAccountHolder(tx, details.campaignId, account.accountId);
-  if (holder !== undefined && holder !== session.personId) {
+  if (holder !== undefined && holder !== holderPersonId) {
     return fail('account_already_bound', 'this account already carries another person in this campaign', 'accountRef');
   }
   const provider = await findProvider(tx, service.providerId);
   if (provider === undefined) throw new Error(`service ${service.id} has no provider`);
-  return ok({ campaign: campaign.value, providerId: provider.id, verifyUrl: provider.verifyUrl });
+  return ok({ campaign: campaign.value, providerId: provider.id, verifyUrl: provider.verifyUrl, holderPersonId });
 }
 
 async function verifyWithProvider(ctx: AppContext, checked: Checked, details: BindingDetails, securityCode: string): Promise<Result<void, BindErrorCode>> {
@@ -90,11 +102,12 @@ async function verifyWithProvider(ctx: AppContext, checked: Checked, details: Bi
     verifyUrl: checked.verifyUrl,
     keyId: key.keyId,
     secret: unseal(ctx.keys, key.secretSealed),
-    request: { ...details, securityCode },
+    // Field by field: the provider never learns a Mykey ID, so onBehalfOf stays here.
+    request: { campaignId: details.campaignId, providerServiceId: details.providerServiceId, accountRef: details.accountRef, securityCode },
   });
 }
 
-async function writeBinding(ctx: AppContext, session: CitizenSession, details: BindingDetails, checked: Checked): Promise<Result<BindingMade, BindErrorCode>> {
+async function writeBinding(ctx: AppContext, subject: ActingFor, details: BindingDetails, checked: Checked): Promise<Result<BindingMade, BindErrorCode>> {
   const nowMs = ctx.clock.nowMs();
   try {
     const made = await ctx.store.transaction(async (tx) => {
@@ -106,8 +119,8 @@ async function writeBinding(ctx: AppContext, session: CitizenSession, details: B
         nowMs,
       });
       // The person lock orders this binding with the person's attestations (see fixed-awards.ts).
-      await lockPerson(tx, session.personId);
-      const binding = { bindingId: randomUUID(), personId: session.personId, campaignId: details.campaignId, accountId, providerServiceId: details.providerServiceId, holderPersonId: session.personId, createdAtMs: nowMs };
+      await lockPerson(tx, subject.personId);
+      const binding = { bindingId: randomUUID(), personId: subject.personId, campaignId: details.campaignId, accountId, providerServiceId: details.providerServiceId, holderPersonId: checked.holderPersonId, createdAtMs: nowMs };
       if (!(await insertBinding(tx, binding))) return false;
       if (checked.campaign.kind === 'fixed_award') await grantAwardIfAttested(tx, { campaign: checked.campaign, binding, providerId: checked.providerId, nowMs });
       return true;
@@ -116,7 +129,7 @@ async function writeBinding(ctx: AppContext, session: CitizenSession, details: B
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
     // A concurrent bind won; the rules, read again, say which one.
-    const again = await ctx.store.transaction((tx) => checkBindable(tx, session, details, nowMs));
+    const again = await ctx.store.transaction((tx) => checkBindable(tx, subject, details, nowMs));
     if (!again.ok) return again;
     throw error;
   }
@@ -124,7 +137,8 @@ async function writeBinding(ctx: AppContext, session: CitizenSession, details: B
 }
 
 /**
- * Binds the account. Codes, in order: those of the card proof, binding_challenge_mismatch, card_person_mismatch,
+ * Binds the account, for the session's person or, with `details.onBehalfOf`, for a person they represent. Codes, in
+ * order: those of the card proof, binding_challenge_mismatch, card_person_mismatch, representation_not_found,
  * campaign_not_found, campaign_application_closed, provider_service_not_found, provider_service_not_eligible,
  * campaign_budget_exhausted, binding_already_exists, account_already_bound, provider_unavailable, account_verification_failed.
  * Nothing is written unless every check passes.
@@ -145,10 +159,13 @@ export async function bindAccount(
     if (cardPerson?.personId !== session.personId) {
       return fail('card_person_mismatch', 'the card that signed is not the card of this session; log in again');
     }
-    return checkBindable(tx, session, input.details, ctx.clock.nowMs());
+    const subject = await actingFor(tx, session, input.details.onBehalfOf);
+    if (!subject.ok) return subject;
+    const bindable = await checkBindable(tx, subject.value, input.details, ctx.clock.nowMs());
+    return bindable.ok ? ok({ subject: subject.value, ...bindable.value }) : bindable;
   });
   if (!checked.ok) return checked;
   const verified = await verifyWithProvider(ctx, checked.value, input.details, input.securityCode);
   if (!verified.ok) return verified;
-  return writeBinding(ctx, session, input.details, checked.value);
+  return writeBinding(ctx, checked.value.subject, input.details, checked.value);
 }

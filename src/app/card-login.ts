@@ -26,7 +26,7 @@ import type { AppContext } from './context.js';
 import { credentialHash } from './platform-keys.js';
 import { ingestRenewals, linkRenewedCredential } from './renewal.js';
 
-export type ChallengePurpose = 'login' | 'bind';
+export type ChallengePurpose = 'login' | 'bind' | 'represent';
 
 export interface IssuedChallenge {
   challengeId: string;
@@ -35,16 +35,18 @@ export interface IssuedChallenge {
 }
 
 /**
- * Issues a single-use challenge. A bind challenge carries the sha256 of the binding details inside its nonce, so
- * the card's signature covers them (the agent can show and check them before the PIN).
+ * Issues a single-use challenge. A bind challenge carries the sha256 of the binding details inside its nonce, and
+ * a represent challenge the Mykey ID of the representative, so the card's signature covers them (the agent can
+ * show and check them before the PIN): `<random>.bind.<sha256>`, `<random>.represent.<Mykey ID>`.
  */
 export async function issueChallenge(
   ctx: AppContext,
-  input: { purpose: ChallengePurpose; sessionId?: string; bindingSha256?: string },
+  input: { purpose: ChallengePurpose; sessionId?: string; bindingSha256?: string; representativeMykeyId?: string },
 ): Promise<IssuedChallenge> {
   const nowMs = ctx.clock.nowMs();
   const random = randomBytes(32).toString('base64');
-  const nonce = input.bindingSha256 === undefined ? random : `${random}.bind.${input.bindingSha256}`;
+  const signedContext = input.bindingSha256 ?? input.representativeMykeyId;
+  const nonce = signedContext === undefined ? random : `${random}.${input.purpose}.${signedContext}`;
   const challenge: ChallengeRow = {
     id: randomUUID(),
     nonce,
@@ -160,6 +162,16 @@ async function findOrCreatePerson(ctx: AppContext, proof: CardProof): Promise<Pe
   }
 }
 
+/**
+ * The person of a proven card, as a login finds it: asks the renewal lookup at the certificate's first login,
+ * then finds the person or creates one with a new Mykey ID. Codes: renewal_lookup_unavailable.
+ */
+export async function personOfCard(ctx: AppContext, proof: CardProof): Promise<Result<PersonRow & { created: boolean }, 'renewal_lookup_unavailable'>> {
+  const predecessor = await recordPredecessor(ctx, proof);
+  if (!predecessor.ok) return predecessor;
+  return ok(await findOrCreatePerson(ctx, proof));
+}
+
 export interface LoginResult {
   mykeyId: string;
   personCreated: boolean;
@@ -181,9 +193,9 @@ export async function loginWithCard(
 ): Promise<Result<LoginResult, CardProofErrorCode | 'renewal_lookup_unavailable'>> {
   const proof = await proveCard(ctx, { ...input, purpose: 'login' });
   if (!proof.ok) return proof;
-  const predecessor = await recordPredecessor(ctx, proof.value);
-  if (!predecessor.ok) return predecessor;
-  const person = await findOrCreatePerson(ctx, proof.value);
+  const found = await personOfCard(ctx, proof.value);
+  if (!found.ok) return found;
+  const person = found.value;
   const sessionToken = randomBytes(32).toString('base64url');
   const nowMs = ctx.clock.nowMs();
   const expiresAtMs = nowMs + sessionTtlMs;

@@ -36,6 +36,7 @@ import { findAccountProvider } from '../store/providers-repo.js';
 import { chargeBudget, writeBudgets } from './budgets.js';
 import type { CitizenSession } from './citizen.js';
 import type { AppContext } from './context.js';
+import { actingFor } from './representatives.js';
 
 export type CorrectionAction = 'clawback' | 'move';
 
@@ -142,26 +143,37 @@ export async function correctBinding(ctx: AppContext, actor: string, input: Corr
 }
 
 /**
- * A citizen cancels their binding in a campaign on the calendar day (campaign time zone) it was made, where the
- * campaign allows it and nothing was granted through it. Codes: binding_not_found, binding_cancel_not_allowed.
+ * A citizen cancels their binding in a campaign — or, with `onBehalfOf`, the binding of a person they represent —
+ * on the calendar day (campaign time zone) it was made, where the campaign allows it and nothing was granted
+ * through it. Codes: representation_not_found, binding_not_found, binding_cancel_not_allowed.
  */
-export async function cancelBinding(ctx: AppContext, session: CitizenSession, campaignId: string): Promise<Result<{ campaignId: string }, 'binding_not_found' | 'binding_cancel_not_allowed'>> {
+export async function cancelBinding(
+  ctx: AppContext,
+  session: CitizenSession,
+  input: { campaignId: string; onBehalfOf?: string },
+): Promise<Result<{ campaignId: string }, 'representation_not_found' | 'binding_not_found' | 'binding_cancel_not_allowed'>> {
+  const { campaignId } = input;
   return ctx.store.transaction(async (tx) => {
     const nowMs = ctx.clock.nowMs();
-    await lockPerson(tx, session.personId);
-    const binding = await findBindingOfPerson(tx, session.personId, campaignId);
-    if (binding === undefined) return fail('binding_not_found', 'you have no binding in this campaign', 'campaignId');
+    const subject = await actingFor(tx, session, input.onBehalfOf);
+    if (!subject.ok) return subject;
+    const { personId } = subject.value;
+    await lockPerson(tx, personId);
+    const binding = await findBindingOfPerson(tx, personId, campaignId);
+    if (binding === undefined) return fail('binding_not_found', 'there is no binding in this campaign to cancel', 'campaignId');
     const campaign = await campaignOf(tx, campaignId);
-    const [balance] = await lockBalances(tx, [{ personId: session.personId, campaignId }]);
+    const [balance] = await lockBalances(tx, [{ personId, campaignId }]);
     assert.ok(balance !== undefined);
     if (!campaign.sameDayCancel) return fail('binding_cancel_not_allowed', 'this campaign allows no cancel; the choice is final', 'campaignId');
     if (localDateOf(binding.createdAtMs, campaign.timeZone) !== localDateOf(nowMs, campaign.timeZone)) {
       return fail('binding_cancel_not_allowed', 'a binding can be cancelled only on the day it was made', 'campaignId');
     }
     if (balance.pointsGranted !== 0) return fail('binding_cancel_not_allowed', 'points were already granted through this binding', 'campaignId');
-    await resetTally(tx, session.personId, campaignId, nowMs);
-    await voidBinding(tx, binding, { reason: 'cancelled by the citizen on the day', nowMs });
-    await appendAudit(tx, { atMs: nowMs, actor: 'citizen', action: 'binding.cancel', subject: binding.bindingId, details: { campaignId } });
+    await resetTally(tx, personId, campaignId, nowMs);
+    const byRepresentative = subject.value.representativePersonId !== undefined;
+    await voidBinding(tx, binding, { reason: byRepresentative ? 'cancelled by the representative on the day' : 'cancelled by the citizen on the day', nowMs });
+    const details = byRepresentative ? { campaignId, onBehalfOf: subject.value.mykeyId, representativeMykeyId: session.mykeyId } : { campaignId };
+    await appendAudit(tx, { atMs: nowMs, actor: 'citizen', action: 'binding.cancel', subject: binding.bindingId, details });
     return ok({ campaignId });
   });
 }

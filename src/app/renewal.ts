@@ -6,9 +6,9 @@
  * The rules:
  * - a record whose old certificate (or, through earlier records, one of its predecessors) belongs to a person
  *   makes the new certificate log into that person, at its first login (`recorded` until then, `linked` after);
- * - a record arriving after the new card already created a second person: when that person has no bindings, it is
- *   merged into the original (its credentials move, its sessions end, its Mykey ID is retired) — `merged`; when it
- *   has bindings, nothing is merged, the record is `conflict` and the audit log flags it for the operator (points
+ * - a record arriving after the new card already created a second person: when that person has no bindings and
+ *   takes no part in a representation, it is merged into the original (its credentials move, its sessions end, its
+ *   Mykey ID is retired) — `merged`; otherwise nothing is merged, the record is `conflict` and the audit log flags it for the operator (points
  *   are never moved automatically). Either way the duplicate is never left silently;
  * - a record contradicting a stored one (same old certificate with another new one, or the reverse) is refused
  *   and audit-logged; the same record again is a no-op (ingestion is idempotent);
@@ -27,6 +27,7 @@ import {
   type RenewalStatus,
 } from '../store/renewals-repo.js';
 import { appendAudit } from '../store/audit-repo.js';
+import { isRepresented, representsAnyone } from '../store/representations-repo.js';
 import type { Tx } from '../store/db.js';
 import { renewalChainMax } from '../domain/limits.js';
 import type { RevocationReason } from '../identity/revocation-reasons.js';
@@ -52,7 +53,8 @@ export interface RenewalRecord {
  * - `old_unknown`: stored; no person has the old certificate (nor a predecessor) — nothing to link yet;
  * - `linked`: the new certificate already logs into the old one's person;
  * - `merged`: the new card's empty duplicate person was merged into the old one's;
- * - `conflict`: the new card's duplicate person has bindings; refused, flagged in the audit log for the operator;
+ * - `conflict`: the new card's duplicate person has bindings or representations; refused, flagged in the audit log
+ *   for the operator (a representation is a declared relation, never moved automatically);
  * - `already_recorded`: the same record was ingested before (its status is unchanged);
  * - `contradicts`: another record is stored for the old or the new certificate; refused and audit-logged.
  */
@@ -160,7 +162,8 @@ async function ingestOne(
     return { outcome: 'linked', mykeyId: oldPerson.mykeyId };
   }
   // The new card logged in before the record arrived and made a second person (DOMAIN.md §8.3).
-  if ((await countBindingsOfPerson(tx, newPerson.personId)) === 0) {
+  const representation = (await isRepresented(tx, newPerson.personId)) || (await representsAnyone(tx, newPerson.personId));
+  if ((await countBindingsOfPerson(tx, newPerson.personId)) === 0 && !representation) {
     await mergeEmptyPerson(tx, { fromPersonId: newPerson.personId, intoPersonId: oldPerson.personId });
     await setStatus('merged');
     await audit('person.merged', { retiredMykeyId: newPerson.mykeyId, intoMykeyId: oldPerson.mykeyId, oldRevocationReason: input.reason });

@@ -68,6 +68,13 @@ export const errorCodes = {
   provider_unavailable: { status: 502, summary: 'The provider verification endpoint did not answer in time or answered badly.' },
   account_verification_failed: { status: 409, summary: 'The provider did not confirm the payment-service ID and security code.' },
 
+  // Legal representatives (法定代理人): adding a represented person, acting on their behalf.
+  representation_challenge_mismatch: { status: 400, summary: 'The represent challenge was issued to another session.' },
+  representative_is_represented: { status: 403, summary: 'The session’s person is represented by someone, and a represented person cannot represent anyone.' },
+  representation_of_self: { status: 409, summary: 'The card that signed is the representative’s own card.' },
+  represented_is_representative: { status: 409, summary: 'The card’s person represents others, and a representative cannot be represented.' },
+  representation_not_found: { status: 404, summary: 'The session’s person represents nobody with the Mykey ID given in onBehalfOf.' },
+
   // Provider events (per event, in the batch answer).
   batch_too_large: { status: 413, summary: 'More events in one batch than the limit.' },
   idempotency_conflict: { status: 409, summary: 'An event with this id was applied before with a different payload.' },

@@ -13,6 +13,7 @@ import {
   amountYenMax,
   securityCodeCharsMax,
 } from '../domain/limits.js';
+import { mykeyIdAlphabet, mykeyIdLength } from '../domain/mykey-id.js';
 
 export const ErrorBody = Type.Object(
   {
@@ -55,11 +56,17 @@ export const ChallengeBody = Type.Object(
   },
 );
 
+/** A Mykey ID as the platform spells it: 8 characters of the unambiguous alphabet. */
+export function mykeyIdSchema(description: string) {
+  return Type.String({ pattern: `^[${mykeyIdAlphabet}]{${mykeyIdLength}}$`, description });
+}
+
 export const BindingDetailsSchema = Type.Object(
   {
     campaignId: Type.String({ minLength: 1, maxLength: 64 }),
     providerServiceId: Type.String({ minLength: 1, maxLength: 64 }),
     accountRef: Type.String({ minLength: 1, maxLength: accountRefCharsMax, description: 'The payment-service ID (決済サービスID).' }),
+    onBehalfOf: Type.Optional(mykeyIdSchema('A legal representative binding for a person they represent: that person’s Mykey ID. Covered by the card signature.')),
   },
   { additionalProperties: false },
 );

@@ -36,6 +36,7 @@ import {
 } from '../helpers/http.js';
 import { addCampaign, addProvider, createWorld, newCard, testOrigin } from '../helpers/world.js';
 import { addRegistry, newRegistryKeys, postAttestations, signedBatch, type TestRegistry } from '../helpers/registry.js';
+import { addRepresentedOk, httpAddRepresented, representChallenge } from '../helpers/representatives.js';
 
 const errorBodyKeys = new Set(['statusCode', 'code', 'error', 'message', 'param', 'requestId']);
 
@@ -95,6 +96,8 @@ describe('every error code is reachable over HTTP', () => {
   let registry: TestRegistry;
   let citizenA: HttpCitizen;
   let citizenB: HttpCitizen;
+  /** Represented by citizenA, logged in with their own card. */
+  let minor: HttpCitizen;
   let badCards: { untrusted: SoftwareCard; notYetValid: SoftwareCard; expired: SoftwareCard; wrongPurpose: SoftwareCard };
   const dayMs = 86_400_000;
 
@@ -130,7 +133,8 @@ describe('every error code is reachable over HTTP', () => {
     otherServiceCampaignId = await addCampaign(http, { eligibleProviderServices: ['some-other-service'] });
     const nowMs = http.clock.nowMs();
     const otherCa = await createTestCa({ nowMs: nowMs - 365 * dayMs, validityDays: 3_650 });
-    const [cardA, cardB, untrusted, notYetValid, expired, wrongPurpose] = await Promise.all([
+    const [cardA, cardB, minorCard, untrusted, notYetValid, expired, wrongPurpose] = await Promise.all([
+      newCard(http),
       newCard(http),
       newCard(http),
       createSoftwareCard(otherCa, { nowMs: nowMs - dayMs }),
@@ -141,6 +145,8 @@ describe('every error code is reachable over HTTP', () => {
     badCards = { untrusted, notYetValid, expired, wrongPurpose };
     citizenA = await httpLogin(http, cardA);
     citizenB = await httpLogin(http, cardB);
+    await addRepresentedOk(http, citizenA, minorCard);
+    minor = await httpLogin(http, minorCard);
     assert.equal((await httpBind(http, citizenA, details(campaignId, 'ACC-A'))).statusCode, 201);
     assert.equal((await httpBind(http, citizenB, details(payOnlyCampaignId, 'ACC-B-PAY'))).statusCode, 201);
     const base = await events([payment('ev-base', 'ACC-A')]);
@@ -351,6 +357,15 @@ describe('every error code is reachable over HTTP', () => {
       }
     },
     account_verification_failed: async () => ({ response: await httpBind(http, citizenB, details(campaignId, 'ACC-B'), { securityCode: 'wrong-code' }) }),
+
+    // Legal representatives.
+    representation_challenge_mismatch: async () => ({
+      response: await httpAddRepresented(http, citizenB, minor.card, { challenge: await representChallenge(http, citizenA) }),
+    }),
+    representative_is_represented: async () => ({ response: await httpAddRepresented(http, minor, citizenB.card) }),
+    representation_of_self: async () => ({ response: await httpAddRepresented(http, citizenB, citizenB.card) }),
+    represented_is_representative: async () => ({ response: await httpAddRepresented(http, citizenB, citizenA.card) }),
+    representation_not_found: async () => ({ response: await httpBind(http, citizenB, { ...details(campaignId, 'ACC-B'), onBehalfOf: minor.mykeyId }) }),
 
     // Provider events.
     batch_too_large: async () => ({

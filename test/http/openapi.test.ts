@@ -1,6 +1,6 @@
 // Ensures GET /openapi.json is an OpenAPI 3 document that lists every route of the app (so the document generated
 // from the route schemas cannot silently miss one), each with a JSON response schema for its success and the one
-// error body for its errors, each POST with a request body schema (except the three that take no body), path
+// error body for its errors, each POST with a request body schema (except the four that take no body), path
 // parameters declared, and the authentication of each audience. How: the routes the app really serves are read from
 // Fastify's own route table (`printRoutes`) and compared with the document fetched through `app.inject()`.
 import assert from 'node:assert/strict';
@@ -29,6 +29,7 @@ const undocumentedRoutes = new Set(['GET /openapi.json']);
 const postsWithoutBody = new Set([
   'POST /v1/citizen/login/challenge',
   'POST /v1/citizen/logout',
+  'POST /v1/citizen/represented/challenge',
   'POST /v1/operator/providers/{providerId}/keys',
   'POST /v1/provider/event-files/{fileId}/complete',
 ]);

@@ -1,6 +1,7 @@
 /**
- * Citizen API: card login (challenge, login, logout), the citizen's own view (Mykey ID, bindings, points) and
- * binding an account to a campaign, signed by the card.
+ * Citizen API: card login (challenge, login, logout), the citizen's own view (Mykey ID, bindings, points),
+ * binding an account to a campaign, signed by the card, and legal representatives: adding a represented person
+ * with that person's card, seeing them, and binding or cancelling on their behalf (`onBehalfOf`).
  */
 import { Type } from 'typebox';
 import type { FastifyInstance } from 'fastify';
@@ -10,10 +11,13 @@ import { issueChallenge, loginWithCard } from '../../app/card-login.js';
 import { describeCitizen, endSession } from '../../app/citizen.js';
 import { cancelBinding } from '../../app/corrections.js';
 import type { AppContext } from '../../app/context.js';
+import { addRepresented, issueRepresentChallenge, listRepresented } from '../../app/representatives.js';
 import { looksLikeMyNumber } from '../../domain/my-number.js';
+import { representationRelations } from '../../domain/representation.js';
+import type { PersonBindingView } from '../../store/bindings-repo.js';
 import { ApiError, sendFailure } from '../errors.js';
 import { citizenAuth } from '../plugins/auth.js';
-import { AuthTokenSchema, BindingDetailsSchema, ChallengeBody, SecurityCode, errorResponses, IdempotencyHeaders, isoOf } from '../schemas.js';
+import { AuthTokenSchema, BindingDetailsSchema, ChallengeBody, SecurityCode, errorResponses, IdempotencyHeaders, isoOf, mykeyIdSchema } from '../schemas.js';
 
 const tags = ['citizen'];
 const bearer = [{ citizenSession: [] }];
@@ -22,6 +26,26 @@ function refuseMyNumbers(fields: Record<string, string>): void {
   for (const [param, value] of Object.entries(fields)) {
     if (looksLikeMyNumber(value)) throw new ApiError('national_id_number_refused', 'the platform never takes a My Number; enter the payment-service ID', param);
   }
+}
+
+const CitizenBindingSchema = Type.Object({
+  campaignId: Type.String(),
+  providerServiceId: Type.String(),
+  accountRef: Type.String(),
+  boundAt: Type.String(),
+  eligibleYen: Type.Integer(),
+  points: Type.Integer(),
+});
+
+const RepresentationMadeSchema = Type.Object({
+  mykeyId: Type.String({ description: 'The represented person’s Mykey ID.' }),
+  personCreated: Type.Boolean({ description: 'The card had never been used: its Mykey ID was created now.' }),
+  representationCreated: Type.Boolean({ description: 'False when you already represented this person.' }),
+  representedSince: Type.String(),
+});
+
+function bindingView(b: PersonBindingView) {
+  return { campaignId: b.campaignId, providerServiceId: b.providerServiceId, accountRef: b.accountRef, boundAt: isoOf(b.boundAtMs), eligibleYen: b.eligibleYen, points: b.pointsGranted };
 }
 
 export function registerCitizenRoutes(parent: FastifyInstance, ctx: AppContext): void {
@@ -75,36 +99,80 @@ export function registerCitizenRoutes(parent: FastifyInstance, ctx: AppContext):
         security: bearer,
         summary: 'My Mykey ID, my bindings and my points per campaign',
         response: {
-          200: Type.Object({
-            mykeyId: Type.String(),
-            bindings: Type.Array(
-              Type.Object({
-                campaignId: Type.String(),
-                providerServiceId: Type.String(),
-                accountRef: Type.String(),
-                boundAt: Type.String(),
-                eligibleYen: Type.Integer(),
-                points: Type.Integer(),
-              }),
-            ),
-          }),
+          200: Type.Object({ mykeyId: Type.String(), bindings: Type.Array(CitizenBindingSchema) }),
           ...errorResponses(401),
         },
       },
       handler: async (request) => {
         const view = await describeCitizen(ctx, request.citizen!);
-        return {
-          mykeyId: view.mykeyId,
-          bindings: view.bindings.map((b) => ({
-            campaignId: b.campaignId,
-            providerServiceId: b.providerServiceId,
-            accountRef: b.accountRef,
-            boundAt: isoOf(b.boundAtMs),
-            eligibleYen: b.eligibleYen,
-            points: b.pointsGranted,
-          })),
-        };
+        return { mykeyId: view.mykeyId, bindings: view.bindings.map(bindingView) };
       },
+    });
+
+    authed.post('/v1/citizen/represented/challenge', {
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'A legal representative: a challenge for the card of the person to represent (its nonce names the representative’s Mykey ID)',
+        response: { 200: ChallengeBody, ...errorResponses(401) },
+      },
+      handler: async (request) => {
+        const challenge = await issueRepresentChallenge(ctx, request.citizen!);
+        return { challengeId: challenge.challengeId, nonce: challenge.nonce, expiresAt: isoOf(challenge.expiresAtMs) };
+      },
+    });
+
+    authed.post('/v1/citizen/represented', {
+      config: { idempotent: true },
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'A legal representative adds a person they represent: that person’s card signs (their PIN); their Mykey ID is created if new',
+        description:
+          'The card is verified exactly as at a login. The relation is declared by the representative, not proven (a JPKI authentication certificate carries no date of birth), and audited. 201 when the representation is new, 200 when it already existed.',
+        headers: IdempotencyHeaders,
+        body: Type.Object(
+          {
+            challengeId: Type.String({ minLength: 1, maxLength: 64 }),
+            authToken: AuthTokenSchema,
+            relation: Type.Union(
+              representationRelations.map((relation) => Type.Literal(relation)),
+              { description: 'The declared legal relation: 親権者 (parental_authority), 未成年後見人 (minor_guardian), 成年後見人 (adult_guardian).' },
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: RepresentationMadeSchema,
+          201: RepresentationMadeSchema,
+          ...errorResponses(400, 401, 403, 409, 503),
+        },
+      },
+      handler: async (request, reply) => {
+        const result = await addRepresented(ctx, request.citizen!, { challengeId: request.body.challengeId, token: request.body.authToken, relation: request.body.relation });
+        if (!result.ok) return sendFailure(request, reply, result);
+        const { representedSinceMs, ...made } = result.value;
+        return reply.code(made.representationCreated ? 201 : 200).send({ ...made, representedSince: isoOf(representedSinceMs) });
+      },
+    });
+
+    authed.get('/v1/citizen/represented', {
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'The persons I represent, each with their Mykey ID, bindings and points per campaign',
+        response: {
+          200: Type.Object({ data: Type.Array(Type.Object({ mykeyId: Type.String(), representedSince: Type.String(), bindings: Type.Array(CitizenBindingSchema) })) }),
+          ...errorResponses(401),
+        },
+      },
+      handler: async (request) => ({
+        data: (await listRepresented(ctx, request.citizen!)).map((person) => ({
+          mykeyId: person.mykeyId,
+          representedSince: isoOf(person.representedSinceMs),
+          bindings: person.bindings.map(bindingView),
+        })),
+      }),
     });
 
     authed.post('/v1/citizen/bindings/challenge', {
@@ -134,7 +202,7 @@ export function registerCitizenRoutes(parent: FastifyInstance, ctx: AppContext):
           { additionalProperties: false },
         ),
         response: {
-          201: Type.Object({ campaignId: Type.String(), providerServiceId: Type.String(), accountRef: Type.String(), boundAt: Type.String() }),
+          201: Type.Object({ campaignId: Type.String(), providerServiceId: Type.String(), accountRef: Type.String(), onBehalfOf: Type.Optional(Type.String()), boundAt: Type.String() }),
           ...errorResponses(400, 401, 403, 404, 409, 502, 503),
         },
       },
@@ -157,13 +225,14 @@ export function registerCitizenRoutes(parent: FastifyInstance, ctx: AppContext):
       schema: {
         tags,
         security: bearer,
-        summary: 'Cancel your binding on the day you made it, where the campaign allows it and before any points',
+        summary: 'Cancel your binding (or, with onBehalfOf, that of a person you represent) on the day it was made, where the campaign allows it and before any points',
         headers: IdempotencyHeaders,
         params: Type.Object({ campaignId: Type.String({ minLength: 3, maxLength: 64 }) }),
-        response: { 200: Type.Object({ campaignId: Type.String() }), ...errorResponses(401, 404, 409) },
+        querystring: Type.Object({ onBehalfOf: Type.Optional(mykeyIdSchema('The Mykey ID of the represented person whose binding to cancel.')) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ campaignId: Type.String() }), ...errorResponses(400, 401, 404, 409) },
       },
       handler: async (request, reply) => {
-        const result = await cancelBinding(ctx, request.citizen!, request.params.campaignId);
+        const result = await cancelBinding(ctx, request.citizen!, { campaignId: request.params.campaignId, ...(request.query.onBehalfOf === undefined ? {} : { onBehalfOf: request.query.onBehalfOf }) });
         if (!result.ok) return sendFailure(request, reply, result);
         return result.value;
       },
