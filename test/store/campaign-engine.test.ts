@@ -160,19 +160,19 @@ for (const engine of await enginesUnderTest()) {
 
     await t.test('same-day cancel: allowed on the day before any grant, refused after a grant or the next day', async () => {
       const { campaignId } = await boundCampaign({}, [citizens[0]!]);
-      const cancelled = await cancelBinding(world.ctx, citizens[0]!.session, campaignId);
+      const cancelled = await cancelBinding(world.ctx, citizens[0]!.session, { campaignId });
       assert.ok(cancelled.ok);
       const { refs } = { refs: [uid('ACCT')] };
       await bindOk(world, citizens[0]!, { campaignId, providerServiceId: provider.serviceId, accountRef: refs[0]! });
       await ingest([payment('d-1', refs[0]!, 1_000, nowMs + 1_000)]);
-      const granted = await cancelBinding(world.ctx, citizens[0]!.session, campaignId);
+      const granted = await cancelBinding(world.ctx, citizens[0]!.session, { campaignId });
       assert.ok(!granted.ok && granted.code === 'binding_cancel_not_allowed');
       const next = await boundCampaign({}, [citizens[1]!]);
       world.clock.advance(dayMs);
-      const tomorrow = await cancelBinding(world.ctx, citizens[1]!.session, next.campaignId);
+      const tomorrow = await cancelBinding(world.ctx, citizens[1]!.session, { campaignId: next.campaignId });
       assert.ok(!tomorrow.ok && tomorrow.code === 'binding_cancel_not_allowed');
       const final = await boundCampaign({ sameDayCancel: false }, [citizens[2]!]);
-      const refused = await cancelBinding(world.ctx, citizens[2]!.session, final.campaignId);
+      const refused = await cancelBinding(world.ctx, citizens[2]!.session, { campaignId: final.campaignId });
       assert.ok(!refused.ok && refused.code === 'binding_cancel_not_allowed');
       world.clock.advance(-dayMs);
     });
