@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import { validateCampaign, type Campaign } from '../domain/campaign.js';
 import type { ErrorCode } from '../domain/errors.js';
-import { looksLikeMyNumber } from '../domain/my-number.js';
+import { canonicalPayload, checkEventShape, type ProviderEvent } from '../domain/provider-event.js';
 import {
   assertWithinCaps,
   decideEvent,
@@ -49,16 +49,7 @@ import {
 import { budgetLeftOf, chargeBudget, writeBudgets } from './budgets.js';
 import type { AppContext } from './context.js';
 
-/** An event as the provider reports it (already checked against the route schema). */
-export interface ProviderEvent {
-  eventId: string;
-  accountRef: string;
-  kind: EventKind;
-  amountYen: number;
-  occurredAt: string;
-  originalEventId?: string;
-  merchantRegion?: string;
-}
+export type { ProviderEvent };
 
 export type EventRejectionCode = Extract<
   ErrorCode,
@@ -90,28 +81,13 @@ interface ParsedEvent {
   payloadSha256: string;
 }
 
-/**
- * The payload hash compares events by meaning: the same instant written with another offset is the same event.
- * The merchant region is appended only when present, so events without one hash as they always did.
- */
-function payloadSha256(event: ProviderEvent, occurredAtMs: number): string {
-  const fields = [event.accountRef, event.kind, event.amountYen, occurredAtMs, event.originalEventId ?? null];
-  const canonical = JSON.stringify(event.merchantRegion === undefined ? fields : [...fields, event.merchantRegion]);
-  return createHash('sha256').update(canonical).digest('hex');
-}
 
 /** Checks that need no store: shape rules the schema cannot express. */
 function parseEvent(event: ProviderEvent): Result<ParsedEvent, EventRejectionCode> {
-  const occurredAtMs = Date.parse(event.occurredAt);
-  if (!Number.isFinite(occurredAtMs)) return fail('invalid_request', 'occurredAt is not a valid instant', 'occurredAt');
-  if (looksLikeMyNumber(event.accountRef)) return fail('national_id_number_refused', 'accountRef looks like a My Number', 'accountRef');
-  if (isReversal(event.kind) && event.originalEventId === undefined) {
-    return fail('original_event_required', `a ${event.kind} must name originalEventId`, 'originalEventId');
-  }
-  if (!isReversal(event.kind) && event.originalEventId !== undefined) {
-    return fail('original_event_not_allowed', `a ${event.kind} must not name originalEventId`, 'originalEventId');
-  }
-  return ok({ input: event, occurredAtMs, payloadSha256: payloadSha256(event, occurredAtMs) });
+  const occurredAtMs = checkEventShape(event);
+  if (!occurredAtMs.ok) return occurredAtMs;
+  const payloadSha256 = createHash('sha256').update(canonicalPayload(event, occurredAtMs.value)).digest('hex');
+  return ok({ input: event, occurredAtMs: occurredAtMs.value, payloadSha256 });
 }
 
 /** The accounts, bindings and campaigns of the batch: read before the locks (they only decide which to take). */

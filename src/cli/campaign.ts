@@ -6,12 +6,12 @@
  */
 import { open, readFile } from 'node:fs/promises';
 import { createInterface, type Interface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { dryRunCampaign } from '../app/dry-run.js';
 import type { CampaignSource } from '../app/operator.js';
 import type { DryRunReport } from '../domain/dry-run.js';
 import { presetNames } from '../domain/presets.js';
 import { checkCampaignDefinition, checkDryRunLine } from '../http/dry-run-schema.js';
+import { parseCommandArgs } from './args.js';
 import type { Io } from './serve.js';
 
 const usage = `Usage:
@@ -133,24 +133,21 @@ async function dryRun(values: Values, io: Io): Promise<number> {
 
 /** `mykey campaign …`; `argv` holds the arguments after `campaign`. Returns the exit code. */
 export async function campaignCommand(argv: string[], io: Io): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        preset: { type: 'string' },
-        definition: { type: 'string' },
-        events: { type: 'string' },
-        anchor: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    io.stderr.write(`mykey campaign: ${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
-    return exitCode.usage;
-  }
+  const parsed = parseCommandArgs(
+    'campaign',
+    argv,
+    {
+    preset: { type: 'string' },
+    definition: { type: 'string' },
+    events: { type: 'string' },
+    anchor: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean' },
+    },
+    usage,
+    io,
+  );
+  if (parsed === undefined) return exitCode.usage;
   const [subcommand] = parsed.positionals;
   if (parsed.values.help === true || subcommand === undefined) {
     (parsed.values.help === true ? io.stdout : io.stderr).write(usage);

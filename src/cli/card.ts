@@ -6,7 +6,6 @@
  * and wiped after use.
  */
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { CitizenAgent } from '../card/agent.js';
 import { InProcessTransport } from '../card/in-process-transport.js';
 import { listReaderNames, openPcscTransport } from '../card/pcsc-transport.js';
@@ -14,6 +13,7 @@ import { loadSoftwareCard } from '../card/software-card.js';
 import { SoftwareJpkiCard } from '../card/software-jpki-card.js';
 import { CardError, type CardTransport } from '../card/transport.js';
 import { connectVirtualCard, vpcdDefaultPort } from '../card/vpcd.js';
+import { parseCommandArgs } from './args.js';
 import type { Io } from './serve.js';
 
 const usage = `Usage:
@@ -139,27 +139,24 @@ async function insert(values: Values, io: Io): Promise<number> {
 
 /** `mykey card …`; `argv` holds the arguments after `card`. Returns the exit code. */
 export async function cardCommand(argv: string[], io: Io): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        url: { type: 'string' },
-        origin: { type: 'string' },
-        reader: { type: 'string' },
-        'any-reader': { type: 'boolean' },
-        software: { type: 'string' },
-        'pin-file': { type: 'string' },
-        port: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    io.stderr.write(`mykey card: ${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
-    return exitCode.usage;
-  }
+  const parsed = parseCommandArgs(
+    'card',
+    argv,
+    {
+    url: { type: 'string' },
+    origin: { type: 'string' },
+    reader: { type: 'string' },
+    'any-reader': { type: 'boolean' },
+    software: { type: 'string' },
+    'pin-file': { type: 'string' },
+    port: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean' },
+    },
+    usage,
+    io,
+  );
+  if (parsed === undefined) return exitCode.usage;
   const [subcommand] = parsed.positionals;
   if (parsed.values.help === true || subcommand === undefined) {
     (subcommand === undefined && parsed.values.help !== true ? io.stderr : io.stdout).write(usage);

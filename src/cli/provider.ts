@@ -7,11 +7,11 @@ import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { once } from 'node:events';
-import { parseArgs } from 'node:util';
 import { eventFileFormats, type EventFileFormat } from '../domain/event-file-lines.js';
 import { eventFileChunkBytesMax } from '../domain/limits.js';
 import type { SigningKey } from '../http/signed-fetch.js';
 import { readEventFileReport, uploadEventFile, type EventFileState } from './event-file-upload.js';
+import { parseCommandArgs } from './args.js';
 import type { Io } from './serve.js';
 
 const defaultChunkBytes = 1_048_576;
@@ -201,28 +201,25 @@ async function report(fileId: string | undefined, values: Values, io: Io): Promi
 
 /** `mykey provider …`; `argv` holds the arguments after `provider`. Returns the exit code. */
 export async function providerCommand(argv: string[], io: Io): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        url: { type: 'string' },
-        'key-id': { type: 'string' },
-        'secret-file': { type: 'string' },
-        format: { type: 'string' },
-        resume: { type: 'string' },
-        'chunk-bytes': { type: 'string' },
-        status: { type: 'string' },
-        out: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    io.stderr.write(`mykey provider: ${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
-    return exitCode.usage;
-  }
+  const parsed = parseCommandArgs(
+    'provider',
+    argv,
+    {
+    url: { type: 'string' },
+    'key-id': { type: 'string' },
+    'secret-file': { type: 'string' },
+    format: { type: 'string' },
+    resume: { type: 'string' },
+    'chunk-bytes': { type: 'string' },
+    status: { type: 'string' },
+    out: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean' },
+    },
+    usage,
+    io,
+  );
+  if (parsed === undefined) return exitCode.usage;
   const [subcommand, argument, ...extra] = parsed.positionals;
   if (parsed.values.help === true) {
     io.stdout.write(usage);

@@ -5,13 +5,13 @@
  * figure matches, and which do not. `feed` saves the whole grant feed as NDJSON, for verifying offline.
  */
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { isoInZone } from '../domain/calendar.js';
 import { grantsPageMax } from '../domain/limits.js';
 import { fail, ok, type Result } from '../domain/result.js';
 import { checkSettlementParams, compareStatements, StatementBuilder, type SettlementLine, type Statement } from '../domain/settlement.js';
 import { parseStatementDocument } from '../http/settlement-document.js';
 import { signedFetch, type SigningKey } from '../http/signed-fetch.js';
+import { parseCommandArgs } from './args.js';
 import type { Io } from './serve.js';
 
 const usage = `Usage:
@@ -183,25 +183,22 @@ async function exportFeed(values: Values, io: Io): Promise<number> {
 
 /** `mykey settle …`; `argv` holds the arguments after `settle`. Returns the exit code. */
 export async function settleCommand(argv: string[], io: Io): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        url: { type: 'string' },
-        'key-id': { type: 'string' },
-        'secret-file': { type: 'string' },
-        feed: { type: 'string' },
-        provider: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    io.stderr.write(`mykey settle: ${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
-    return exitCode.usage;
-  }
+  const parsed = parseCommandArgs(
+    'settle',
+    argv,
+    {
+    url: { type: 'string' },
+    'key-id': { type: 'string' },
+    'secret-file': { type: 'string' },
+    feed: { type: 'string' },
+    provider: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean' },
+    },
+    usage,
+    io,
+  );
+  if (parsed === undefined) return exitCode.usage;
   const [subcommand, ...rest] = parsed.positionals;
   if (parsed.values.help === true || subcommand === undefined) {
     (parsed.values.help === true ? io.stdout : io.stderr).write(usage);

@@ -26,33 +26,24 @@ import { localDateOf } from './calendar.js';
 import { periodKeyOf, type Campaign, type EarningEventKind } from './campaign.js';
 import type { ErrorCode } from './errors.js';
 import { looksLikeMyNumber } from './my-number.js';
+import { canonicalPayload, checkEventShape, type ProviderEvent } from './provider-event.js';
 import {
   assertWithinCaps,
   awardEffect,
   decideEvent,
-  isReversal,
   periodKeyFor,
   zeroTally,
   type BindingEffect,
   type BindingStanding,
   type CapReason,
   type EventFacts,
-  type EventKind,
   type PeriodTally,
   type ReversalKind,
   type Tally,
 } from './points.js';
 
 /** A provider event line, as the event batch API takes it (already checked against its schema). */
-export interface DryRunEvent {
-  eventId: string;
-  accountRef: string;
-  kind: EventKind;
-  amountYen: number;
-  occurredAt: string;
-  originalEventId?: string;
-  merchantRegion?: string;
-}
+export type DryRunEvent = ProviderEvent;
 
 /** When an account was bound, when the default (see the module comment) does not hold. */
 export interface DryRunBinding {
@@ -215,8 +206,7 @@ export interface DryRun {
  * different payloads under one id pass for the same with a chance of 2⁻⁴⁸.
  */
 function payloadDigest(event: DryRunEvent, occurredAtMs: number): number {
-  const fields = [event.accountRef, event.kind, event.amountYen, occurredAtMs, event.originalEventId ?? null, event.merchantRegion ?? null];
-  return hash('sha256', JSON.stringify(fields), 'buffer').readUIntBE(0, 6);
+  return hash('sha256', canonicalPayload(event, occurredAtMs), 'buffer').readUIntBE(0, 6);
 }
 
 /** The instant from which a default binding counts: the earning window's start, or the applications' if later. */
@@ -309,11 +299,9 @@ export function startDryRun(initial: Campaign): DryRun {
 
   function applyEvent(event: DryRunEvent, lineNo: number): DryRunOutcome {
     // The checks of ingest, in its order: the event alone, then a repeat, then the reversal, then the rules.
-    const occurredAtMs = Date.parse(event.occurredAt);
-    if (!Number.isFinite(occurredAtMs)) return rejectLine('invalid_request', 'occurredAt is not a valid instant', lineNo);
-    if (looksLikeMyNumber(event.accountRef)) return rejectLine('national_id_number_refused', 'accountRef looks like a My Number', lineNo);
-    if (isReversal(event.kind) && event.originalEventId === undefined) return rejectLine('original_event_required', `a ${event.kind} must name originalEventId`, lineNo);
-    if (!isReversal(event.kind) && event.originalEventId !== undefined) return rejectLine('original_event_not_allowed', `a ${event.kind} must not name originalEventId`, lineNo);
+    const shape = checkEventShape(event);
+    if (!shape.ok) return rejectLine(shape.code, shape.message, lineNo);
+    const occurredAtMs = shape.value;
     const digest = payloadDigest(event, occurredAtMs);
     const repeat = applied.get(event.eventId);
     if (repeat !== undefined) {
