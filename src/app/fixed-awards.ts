@@ -117,14 +117,32 @@ function attestationSha256(a: AttestationInput, attestedAtMs: number): string {
   return createHash('sha256').update(JSON.stringify([a.kind, a.mykeyId, attestedAtMs])).digest('hex');
 }
 
-/** The fixed-award campaigns that award this kind, newest versions. */
-async function awardingCampaigns(tx: Tx, kind: string): Promise<Map<string, Campaign>> {
+/** The fixed-award campaigns (newest versions), or only those that award `kind`. */
+async function fixedAwardCampaigns(tx: Tx, kind: string | undefined): Promise<Map<string, Campaign>> {
   const campaigns = new Map<string, Campaign>();
   for (const row of await listCampaigns(tx)) {
     const campaign = validateCampaign(row.definition, row.version);
-    if (campaign.ok && campaign.value.kind === 'fixed_award' && campaign.value.award?.attestationKind === kind) campaigns.set(campaign.value.id, campaign.value);
+    if (!campaign.ok || campaign.value.kind !== 'fixed_award') continue;
+    if (kind === undefined || campaign.value.award?.attestationKind === kind) campaigns.set(campaign.value.id, campaign.value);
   }
   return campaigns;
+}
+
+/**
+ * Grants every fixed award now due to the person through their active bindings: after an attestation (of `kind`)
+ * arrived, or after a merge of two persons of one card brought attestations together. The caller holds the
+ * person's lock.
+ */
+export async function grantDueAwards(tx: Tx, personId: string, nowMs: number, kind?: string): Promise<Array<{ campaignId: string; points: number }>> {
+  const campaigns = await fixedAwardCampaigns(tx, kind);
+  const awards: Array<{ campaignId: string; points: number }> = [];
+  for (const binding of await listActiveBindingsOfPerson(tx, personId)) {
+    const campaign = campaigns.get(binding.campaignId);
+    if (campaign === undefined) continue;
+    const points = await grantAwardIfAttested(tx, { campaign, binding, providerId: binding.providerId, nowMs });
+    if (points !== 0) awards.push({ campaignId: campaign.id, points });
+  }
+  return awards;
 }
 
 async function recordOne(tx: Tx, registry: RegistryRow, a: AttestationInput, nowMs: number): Promise<AttestationOutcome> {
@@ -146,15 +164,7 @@ async function recordOne(tx: Tx, registry: RegistryRow, a: AttestationInput, now
   }
   const row: AttestationRow = { registryId: registry.id, attestationId: a.attestationId, payloadSha256, kind: a.kind, personId: person.personId, attestedAtMs };
   await insertAttestation(tx, row, nowMs);
-  const campaigns = await awardingCampaigns(tx, a.kind);
-  const awards: Array<{ campaignId: string; points: number }> = [];
-  for (const binding of await listActiveBindingsOfPerson(tx, person.personId)) {
-    const campaign = campaigns.get(binding.campaignId);
-    if (campaign === undefined) continue;
-    const points = await grantAwardIfAttested(tx, { campaign, binding, providerId: binding.providerId, nowMs });
-    if (points !== 0) awards.push({ campaignId: campaign.id, points });
-  }
-  return { attestationId: a.attestationId, status: 'recorded', awards };
+  return { attestationId: a.attestationId, status: 'recorded', awards: await grantDueAwards(tx, person.personId, nowMs, a.kind) };
 }
 
 /**

@@ -27,11 +27,13 @@ import {
   type RenewalStatus,
 } from '../store/renewals-repo.js';
 import { appendAudit } from '../store/audit-repo.js';
+import { lockPerson } from '../store/persons-repo.js';
 import { isRepresented, representsAnyone } from '../store/representations-repo.js';
 import type { Tx } from '../store/db.js';
 import { renewalChainMax } from '../domain/limits.js';
 import type { RevocationReason } from '../identity/revocation-reasons.js';
 import type { AppContext } from './context.js';
+import { grantDueAwards } from './fixed-awards.js';
 import { credentialHash } from './platform-keys.js';
 
 export interface CertificateRef {
@@ -164,9 +166,11 @@ async function ingestOne(
   // The new card logged in before the record arrived and made a second person (DOMAIN.md §8.3).
   const representation = (await isRepresented(tx, newPerson.personId)) || (await representsAnyone(tx, newPerson.personId));
   if ((await countBindingsOfPerson(tx, newPerson.personId)) === 0 && !representation) {
+    for (const personId of [newPerson.personId, oldPerson.personId].sort()) await lockPerson(tx, personId);
     await mergeEmptyPerson(tx, { fromPersonId: newPerson.personId, intoPersonId: oldPerson.personId });
+    const awards = await grantDueAwards(tx, oldPerson.personId, nowMs);
     await setStatus('merged');
-    await audit('person.merged', { retiredMykeyId: newPerson.mykeyId, intoMykeyId: oldPerson.mykeyId, oldRevocationReason: input.reason });
+    await audit('person.merged', { retiredMykeyId: newPerson.mykeyId, intoMykeyId: oldPerson.mykeyId, oldRevocationReason: input.reason, awards });
     return { outcome: 'merged', mykeyId: oldPerson.mykeyId, retiredMykeyId: newPerson.mykeyId };
   }
   await setStatus('conflict');

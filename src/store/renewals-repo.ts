@@ -86,12 +86,14 @@ export async function countBindingsOfPerson(tx: Tx, personId: string): Promise<n
 }
 
 /**
- * Moves every credential of `fromPersonId` to `intoPersonId`, ends its sessions and deletes the person (its Mykey
- * ID is retired). Only for a person without bindings: the caller checks, because balances and ledger entries hang
- * off bindings and are never moved.
+ * Moves every credential and attestation of `fromPersonId` to `intoPersonId`, ends its sessions and deletes the
+ * person (its Mykey ID is retired). Only for a person without bindings: the caller checks, because balances and
+ * ledger entries hang off bindings and are never moved. An attestation is about the human, whichever Mykey ID the
+ * registry saw, so it follows them (the caller then grants the awards it makes due).
  */
 export async function mergeEmptyPerson(tx: Tx, input: { fromPersonId: string; intoPersonId: string }): Promise<void> {
   await tx.db.updateTable('credentials').set({ person_id: input.intoPersonId }).where('person_id', '=', input.fromPersonId).execute();
+  await tx.db.updateTable('attestations').set({ person_id: input.intoPersonId }).where('person_id', '=', input.fromPersonId).execute();
   await tx.db.deleteFrom('sessions').where('person_id', '=', input.fromPersonId).execute();
   await tx.db.deleteFrom('persons').where('id', '=', input.fromPersonId).execute();
 }

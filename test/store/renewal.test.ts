@@ -7,12 +7,13 @@
 // How: software cards of the world's test CA logging in through the real use cases, records ingested through
 // ingestRenewals, an OCSP responder built with createOcspResponse behind an injected fetch; no store mocks.
 import assert from 'node:assert/strict';
-import { X509Certificate } from 'node:crypto';
+import { sign, X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import * as pkijs from 'pkijs';
 import { issueChallenge, loginWithCard } from '../../src/app/card-login.js';
 import { readAudit } from '../../src/app/operator.js';
 import { ingestRenewals, type RenewalOutcome, type RenewalRecord } from '../../src/app/renewal.js';
+import { createRegistry, ingestAttestations } from '../../src/app/fixed-awards.js';
 import { createSoftwareCard, signWebEidChallenge, type SoftwareCard } from '../../src/card/software-card.js';
 import { createOcspChecker } from '../../src/identity/revocation.js';
 import { createOcspResponse } from '../../src/identity/test-ca.js';
@@ -20,6 +21,8 @@ import { findSession } from '../../src/store/persons-repo.js';
 import { fail, ok } from '../../src/domain/result.js';
 import { enginesUnderTest, type OpenedStore } from '../helpers/engines.js';
 import { addCampaign, addProvider, bindOk, createWorld, loginCard, testOrigin, type World } from '../helpers/world.js';
+import { balanceOf, ledgerMismatches } from '../helpers/ledger.js';
+import { newRegistryKeys } from '../helpers/registry.js';
 
 const engines = await enginesUnderTest();
 
@@ -77,6 +80,27 @@ for (const engine of engines) {
       assert.equal(await world.ctx.store.transaction((tx) => findSession(tx, duplicate.session.tokenSha256)), undefined);
       const audit = await readAudit(world.ctx, { afterSeq: 0, limit: 100 });
       assert.ok(audit.data.some((entry) => entry.action === 'person.merged' && entry.details.retiredMykeyId === duplicate.mykeyId));
+    });
+
+    it('a merged duplicate brings its attestations: the fixed award it makes due is granted to the person', async () => {
+      const [oldCard, renewed] = await Promise.all([newCard(), newCard()]);
+      const first = await loginCard(world, oldCard);
+      const { serviceId } = await addProvider(world);
+      const kind = `renewal_award_${first.mykeyId.toLowerCase()}`;
+      const campaignId = await addCampaign(world, { kind: 'fixed_award', eligibleEventKinds: [], rate: undefined, caps: { perPersonPoints: 7_500 }, award: { attestationKind: kind, points: 7_500 } });
+      await bindOk(world, first, { campaignId, providerServiceId: serviceId, accountRef: `acct-${first.mykeyId}` });
+      // The registry saw the Mykey ID of the duplicate the renewed card made before the renewal record arrived.
+      const duplicate = await loginCard(world, renewed);
+      const keys = newRegistryKeys();
+      const registryId = `reg-${first.mykeyId.toLowerCase()}`;
+      assert.ok((await createRegistry(world.ctx, 'test', { id: registryId, name: 'registry', publicKeyPem: keys.publicKeyPem, attestationKinds: [kind] })).ok);
+      const attestations = [{ attestationId: 'a-1', kind, mykeyId: duplicate.mykeyId, attestedAt: new Date(world.clock.nowMs()).toISOString() }];
+      const payload = JSON.stringify(attestations);
+      const recorded = await ingestAttestations(world.ctx, 'test', { registryId, payload, signature: sign(null, Buffer.from(payload), keys.privateKey).toString('base64url') }, () => attestations);
+      assert.ok(recorded.ok && recorded.value[0]!.status === 'recorded');
+      assert.deepEqual(await outcomesOf(world, [record(oldCard, renewed)]), ['merged']);
+      assert.equal((await balanceOf(world.ctx.store, first.session.personId, campaignId))?.pointsGranted, 7_500);
+      assert.deepEqual(await ledgerMismatches(world.ctx.store, campaignId), []);
     });
 
     it('renewal after the new card made a second person with bindings: refused and flagged, never silent', async () => {
