@@ -156,8 +156,8 @@ export async function reconcileMonth(
   month: string,
   credited: readonly CreditedLine[],
 ): Promise<Result<StoredReconciliation, 'national_id_number_refused' | 'settlement_period_not_started'>> {
-  const myNumberLine = credited.findIndex((line) => looksLikeMyNumber(line.grantId));
-  if (myNumberLine !== -1) return fail('national_id_number_refused', 'a grant id looks like a My Number', `lines[${myNumberLine}].grantId`);
+  const refusedIndex = credited.findIndex((line) => looksLikeMyNumber(line.grantId));
+  if (refusedIndex !== -1) return fail('national_id_number_refused', 'a grant id looks like a My Number', `lines[${refusedIndex}].grantId`);
   const nowMs = ctx.clock.nowMs();
   const timeZone = timeZoneOf(ctx);
   const period = monthBoundsMs(month, timeZone);
