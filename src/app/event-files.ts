@@ -102,7 +102,7 @@ export async function createEventFile(
     format: input.format,
     declaredSizeBytes: input.sizeBytes ?? null,
     declaredSha256: input.sha256 ?? null,
-    sha256State: input.sha256 === undefined ? null : new ResumableSha256().save(),
+    sha256State: input.sha256 === undefined ? null : (await ResumableSha256.start()).save(),
   };
   const file = await ctx.store.transaction(async (tx) => {
     await insertEventFile(tx, row, ctx.clock.nowMs());
@@ -170,7 +170,7 @@ export async function completeEventFile(ctx: AppContext, providerId: string, fil
   if (file.declaredSizeBytes !== null && file.receivedBytes !== file.declaredSizeBytes) {
     return fail('upload_size_mismatch', `${file.receivedBytes} of the declared ${file.declaredSizeBytes} bytes were received; send the rest from there`, 'sizeBytes');
   }
-  if (file.declaredSha256 !== null && ResumableSha256.resume(file.sha256State!).digestHex() !== file.declaredSha256) {
+  if (file.declaredSha256 !== null && (await ResumableSha256.resume(file.sha256State!)).digestHex() !== file.declaredSha256) {
     const closed = await ctx.store.transaction((tx) =>
       advanceEventFile(tx, { ...unchanged(file), state: 'digest_mismatch', results: [], nowMs: ctx.clock.nowMs() }),
     );
@@ -261,7 +261,7 @@ async function readOn(
   const columns = csvColumnsOf(file, item.done === true ? undefined : item.value, schema.fields);
   if (!columns.ok) return columns;
   const csvColumns = columns.value === null ? null : columns.value.map((c) => c.name);
-  const hash = file.sha256State === null ? undefined : ResumableSha256.resume(file.sha256State);
+  const hash = file.sha256State === null ? undefined : await ResumableSha256.resume(file.sha256State);
   let current = file;
   let consumed = 0;
   for (;;) {
