@@ -34,7 +34,8 @@ import { validateCampaign, type Campaign, type CampaignDefinition } from '../src
 import { eventsPerBatchMax } from '../src/domain/limits.js';
 import { generateMykeyId, mykeyIdAlphabet } from '../src/domain/mykey-id.js';
 import { entitlementPoints } from '../src/domain/points.js';
-import { mynapoint2020Now } from '../src/domain/presets.js';
+import { startDryRun } from '../src/domain/dry-run.js';
+import { municipalPresetRegion, municipalSpendBack, mynapoint2020Now } from '../src/domain/presets.js';
 import { fail } from '../src/domain/result.js';
 import { buildApp } from '../src/http/app.js';
 import type { SigningKey } from '../src/http/signed-fetch.js';
@@ -290,21 +291,29 @@ function checkAnswer(batch: readonly PlannedEvent[], status: number, body: unkno
   });
 }
 
-async function runHttp(ctx: AppContext, key: SigningKey, plan: Plan, warmupBatches: number): Promise<Durations> {
+/** Checks one HTTP answer of the capped campaign: every event applied (its points are checked in total, after the run). */
+function checkAllApplied(batch: readonly PlannedEvent[], status: number, body: unknown): void {
+  if (status !== 200) throw new BenchError(`the platform answered ${status}: ${JSON.stringify(body).slice(0, 300)}`);
+  const results = (body as { results?: EventAnswer[] }).results ?? [];
+  const refused = results.find((result) => result.status !== 'applied');
+  if (results.length !== batch.length || refused !== undefined) throw new BenchError(`not every event applied: ${JSON.stringify(refused)}`);
+}
+
+async function runHttp(ctx: AppContext, key: SigningKey, plan: Plan, warmupBatches: number, check = checkAnswer): Promise<Durations> {
   const app = await buildApp(ctx, { operatorToken: randomBytes(24).toString('base64url'), logger: false, rateLimitPerMinute: 10_000_000 });
   try {
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     const client = new ProviderClient(url, key);
     const durations: Durations = [];
     for (const [index, batch] of plan.batches.entries()) {
-      const events = batch.map((e) => e.report);
+      const events = batch.map((e) => (check === checkAnswer ? e.report : { ...e.report, merchantRegion: municipalPresetRegion }));
       const startMs = performance.now();
       const answer = await client.reportEvents(events).catch((error: unknown) => {
         // signedFetch gives up after providerCallTimeoutMs (5 s): a batch that slow is a finding, not a crash.
         throw new BenchError(`batch ${index}: ${error instanceof Error ? error.message : String(error)}`);
       });
       const elapsedMs = performance.now() - startMs;
-      checkAnswer(batch, answer.status, answer.body);
+      check(batch, answer.status, answer.body);
       if (index >= warmupBatches) durations.push(elapsedMs);
     }
     return durations;
@@ -521,6 +530,8 @@ interface Measurement {
   raw: Durations;
   /** The measured events uploaded as one file, in ms. */
   fileMs: number;
+  /** The same batches under the municipal caps and budget. */
+  cappedHttp: Durations;
   measuredEvents: number;
   measuredLedgerRows: number;
   personsAtCap: number;
@@ -535,6 +546,27 @@ async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
   const value = await work();
   log(`  ${label} (${((performance.now() - startMs) / 1000).toFixed(1)} s)`);
   return value;
+}
+
+/**
+ * The municipal rules (30 %, 1,000 per payment, 3,000 per calendar month, a budget) under the bench's id and
+ * windows: the per-event, per-period and budget paths of the ingest, on the same persons and events.
+ */
+function cappedDefinition(plain: CampaignDefinition, boundAtMs: number): CampaignDefinition {
+  const { id: _id, name: _name, ...municipal } = municipalSpendBack(boundAtMs);
+  return { ...plain, ...municipal, applicationWindow: plain.applicationWindow, earningWindow: plain.earningWindow };
+}
+
+/** The points the dry run grants for the plan's events: what the capped ingest must have granted. */
+function dryRunPoints(campaign: Campaign, plan: Plan): number {
+  const run = startDryRun(campaign);
+  for (const batch of plan.batches) for (const e of batch) run.apply({ ...e.report, merchantRegion: municipalPresetRegion });
+  return run.report().points.net;
+}
+
+async function ledgerPoints(store: Store): Promise<number> {
+  const row = await store.db.selectFrom('ledger_entries').select(({ fn }) => fn.sum<number>('points').as('points')).executeTakeFirstOrThrow();
+  return Number(row.points);
 }
 
 async function measureEngine(engine: Engine, options: Options, trust: TrustStore): Promise<Measurement> {
@@ -552,21 +584,27 @@ async function measureEngine(engine: Engine, options: Options, trust: TrustStore
   const slots: StoreSlot[] = [];
   const stores: Store[] = [];
   try {
-    for (const role of ['http', 'raw', 'file']) slots.push(engine === 'postgres' ? await postgresSlot(role) : sqliteSlot(dir, role));
-    const [httpSlot, rawSlot, fileSlot] = slots as [StoreSlot, StoreSlot, StoreSlot];
+    for (const role of ['http', 'raw', 'file', 'capped']) slots.push(engine === 'postgres' ? await postgresSlot(role) : sqliteSlot(dir, role));
+    const [httpSlot, rawSlot, fileSlot, cappedSlot] = slots as [StoreSlot, StoreSlot, StoreSlot, StoreSlot];
     const httpStore = await openStore(httpSlot.location);
     stores.push(httpStore);
     const rawStore = await openStore(rawSlot.location);
     stores.push(rawStore);
     const fileStore = await openStore(fileSlot.location);
     stores.push(fileStore);
+    const cappedStore = await openStore(cappedSlot.location);
+    stores.push(cappedStore);
     const httpCtx = contextOf(httpStore, trust);
     const fileCtx = contextOf(fileStore, trust);
-    const [key, , fileKey] = await timed(`seeded three ${engine} stores with ${options.persons} persons each`, () =>
+    const cappedCtx = contextOf(cappedStore, trust);
+    const capped = validateCampaign(cappedDefinition(definition, boundAtMs), 1);
+    assert.ok(capped.ok, capped.ok ? '' : capped.message);
+    const [key, , fileKey, cappedKey] = await timed(`seeded four ${engine} stores with ${options.persons} persons each`, () =>
       Promise.all([
         seed(httpCtx, definition, persons, boundAtMs),
         seed(contextOf(rawStore, trust), definition, persons, boundAtMs),
         seed(fileCtx, definition, persons, boundAtMs),
+        seed(cappedCtx, cappedDefinition(definition, boundAtMs), persons, boundAtMs),
       ]),
     );
     // The raw run writes through its own driver connection; the Kysely store is not needed for it.
@@ -580,12 +618,18 @@ async function measureEngine(engine: Engine, options: Options, trust: TrustStore
     );
     const http = await timed(`http ${engine}: ${batchCount} batches`, () => runHttp(httpCtx, key, plan, options.warmupBatches));
     const fileMs = await timed(`file ${engine}: the same events in two files`, () => runFile(fileCtx, fileKey, plan, options.warmupBatches, dir));
+    const cappedHttp = await timed(`capped ${engine}: the same events under per-event, per-month and budget caps`, () =>
+      runHttp(cappedCtx, cappedKey, plan, options.warmupBatches, checkAllApplied),
+    );
+    const [cappedPoints, expectedPoints] = [await ledgerPoints(cappedStore), dryRunPoints(capped.value, plan)];
+    if (cappedPoints !== expectedPoints) throw new BenchError(`the capped campaign granted ${cappedPoints} points; the dry run of the same events says ${expectedPoints}`);
     const measured = plan.batches.slice(options.warmupBatches);
     return {
       engine,
       http,
       raw,
       fileMs,
+      cappedHttp,
       measuredEvents: measured.reduce((sum, batch) => sum + batch.length, 0),
       measuredLedgerRows: measured.reduce((sum, batch) => sum + granted(batch).length, 0),
       personsAtCap: plan.personsAtCap,
@@ -612,8 +656,9 @@ function eventsPerS(events: number, durations: Durations): number {
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
-function report(m: Measurement, options: Options): { table: string; ratio: number; fileRatio: number } {
+function report(m: Measurement, options: Options): { table: string; ratio: number; fileRatio: number; cappedRatio: number } {
   const httpRate = eventsPerS(m.measuredEvents, m.http);
+  const cappedRate = eventsPerS(m.measuredEvents, m.cappedHttp);
   const rawRate = eventsPerS(m.measuredEvents, m.raw);
   const fileRate = eventsPerS(m.measuredEvents, [m.fileMs]);
   const ratio = httpRate / rawRate;
@@ -627,9 +672,11 @@ function report(m: Measurement, options: Options): { table: string; ratio: numbe
     `${'ratio http/raw'.padEnd(16)}${ratio.toFixed(3).padStart(12)}`,
     `${'http (file)'.padEnd(16)}${integer.format(fileRate).padStart(12)}   (one NDJSON file in ${fileChunkBytes / 1_048_576} MiB chunks)`,
     `${'ratio file/http'.padEnd(16)}${(fileRate / httpRate).toFixed(3).padStart(12)}`,
+    row('http (capped)', cappedRate, m.cappedHttp) + '   (municipal caps: per payment, per month, budget)',
+    `${'ratio capped/http'.padEnd(16)}${(cappedRate / httpRate).toFixed(3).padStart(12)}`,
     `ledger rows in the measured batches: ${integer.format(m.measuredLedgerRows)} of ${integer.format(m.measuredEvents)} events; persons at the 5,000-point cap after the run: ${integer.format(m.personsAtCap)}`,
   ].join('\n');
-  return { table, ratio, fileRatio: fileRate / httpRate };
+  return { table, ratio, fileRatio: fileRate / httpRate, cappedRatio: cappedRate / httpRate };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -663,9 +710,9 @@ async function main(argv: string[]): Promise<number> {
     }
     log(`${engine}:`);
     try {
-      const { table, ratio, fileRatio } = report(await measureEngine(engine, options, trust.value), options);
+      const { table, ratio, fileRatio, cappedRatio } = report(await measureEngine(engine, options, trust.value), options);
       process.stdout.write(`\n${table}\n`);
-      ratioLines.push(`ratio ${engine} http/raw = ${ratio.toFixed(3)}`, `ratio ${engine} file/http = ${fileRatio.toFixed(3)}`);
+      ratioLines.push(`ratio ${engine} http/raw = ${ratio.toFixed(3)}`, `ratio ${engine} file/http = ${fileRatio.toFixed(3)}`, `ratio ${engine} capped/http = ${cappedRatio.toFixed(3)}`);
     } catch (error) {
       if (!(error instanceof BenchError)) throw error;
       process.stderr.write(`bench/ingest: ${engine}: ${error.message}\n`);

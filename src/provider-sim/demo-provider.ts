@@ -70,6 +70,7 @@ export interface ReportedEvent {
   amountYen: number;
   occurredAt: string;
   originalEventId?: string;
+  merchantRegion?: string;
 }
 
 export interface FeedGrant {

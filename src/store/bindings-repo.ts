@@ -232,20 +232,21 @@ export interface PeriodBalanceRow extends PeriodTally {
   campaignId: string;
 }
 
-/** The stored period balances among these keys (absent ones are zero). Read under the balance locks. */
+/**
+ * The stored period balances among these keys (absent ones are zero), in one query: the rows of these persons,
+ * campaigns and periods, narrowed to the exact keys here. Read under the balance locks.
+ */
 export async function readPeriodBalances(tx: Tx, keys: ReadonlyArray<{ personId: string; campaignId: string; key: string }>): Promise<PeriodBalanceRow[]> {
-  const rows: PeriodBalanceRow[] = [];
-  for (const key of keys) {
-    const row = await tx.db
-      .selectFrom('period_balances')
-      .select(['person_id as personId', 'campaign_id as campaignId', 'period_key as key', 'units', 'points'])
-      .where('person_id', '=', key.personId)
-      .where('campaign_id', '=', key.campaignId)
-      .where('period_key', '=', key.key)
-      .executeTakeFirst();
-    if (row !== undefined) rows.push(row);
-  }
-  return rows;
+  if (keys.length === 0) return [];
+  const wanted = new Set(keys.map((k) => JSON.stringify([k.personId, k.campaignId, k.key])));
+  const rows = await tx.db
+    .selectFrom('period_balances')
+    .select(['person_id as personId', 'campaign_id as campaignId', 'period_key as key', 'units', 'points'])
+    .where('person_id', 'in', [...new Set(keys.map((k) => k.personId))])
+    .where('campaign_id', 'in', [...new Set(keys.map((k) => k.campaignId))])
+    .where('period_key', 'in', [...new Set(keys.map((k) => k.key))])
+    .execute();
+  return rows.filter((row) => wanted.has(JSON.stringify([row.personId, row.campaignId, row.key])));
 }
 
 export async function upsertPeriodBalance(tx: Tx, row: PeriodBalanceRow): Promise<void> {
