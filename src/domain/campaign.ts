@@ -203,8 +203,10 @@ export function validateCampaign(definition: CampaignDefinition, version: number
 }
 
 /**
- * Checks a new version against the one in force: the id and kind stay, and a budget never falls below what was
- * already granted. Everything else (windows, rates, caps) may change; grants already made stand.
+ * Checks a new version against the one in force: the id and kind stay, the rate keeps its denominator (balances
+ * hold contributions in 1/denominator point, so a new numerator applies to later events and earlier ones keep
+ * theirs), and a budget never falls below what was already granted. Everything else (windows, numerators, caps)
+ * may change; grants already made stand.
  */
 export function validateNewVersion(
   current: Campaign,
@@ -213,6 +215,9 @@ export function validateNewVersion(
 ): Result<Campaign, 'campaign_invalid'> {
   if (next.id !== current.id) return invalid('a new version keeps the campaign id', 'id');
   if (next.kind !== current.kind) return invalid('a new version keeps the kind', 'kind');
+  if (current.rate !== undefined && next.rate !== undefined && next.rate.denominator !== current.rate.denominator) {
+    return invalid(`a new version keeps the rate's denominator (${current.rate.denominator}): balances are kept in fractions of it`, 'rate');
+  }
   if (next.caps.budgetPoints !== undefined && next.caps.budgetPoints < grantedPoints) {
     return invalid(`the budget cannot fall below the ${grantedPoints} points already granted`, 'caps.budgetPoints');
   }
