@@ -203,10 +203,11 @@ export function validateCampaign(definition: CampaignDefinition, version: number
 }
 
 /**
- * Checks a new version against the one in force: the id and kind stay, the rate keeps its denominator (balances
- * hold contributions in 1/denominator point, so a new numerator applies to later events and earlier ones keep
- * theirs), and a budget never falls below what was already granted. Everything else (windows, numerators, caps)
- * may change; grants already made stand.
+ * Checks a new version against the one in force. What decides how much an event contributed stays — the kind, the
+ * rate, the per-event cap and the calendar period of the period cap — because a refund of an earlier event takes
+ * back exactly its contribution, computed by these rules; a campaign that needs other ones is a new campaign. A
+ * budget never falls below what was already granted. Everything else (windows, eligibility, the per-person and
+ * per-period amounts, the budget, rounding, refund, cancel and representative rules) may change; grants made stand.
  */
 export function validateNewVersion(
   current: Campaign,
@@ -215,8 +216,13 @@ export function validateNewVersion(
 ): Result<Campaign, 'campaign_invalid'> {
   if (next.id !== current.id) return invalid('a new version keeps the campaign id', 'id');
   if (next.kind !== current.kind) return invalid('a new version keeps the kind', 'kind');
-  if (current.rate !== undefined && next.rate !== undefined && next.rate.denominator !== current.rate.denominator) {
-    return invalid(`a new version keeps the rate's denominator (${current.rate.denominator}): balances are kept in fractions of it`, 'rate');
+  const sameRate = current.rate?.numerator === next.rate?.numerator && current.rate?.denominator === next.rate?.denominator;
+  if (!sameRate) return invalid('a new version keeps the rate: refunds of earlier events take back what that rate counted', 'rate');
+  if (next.caps.perEventPoints !== current.caps.perEventPoints) {
+    return invalid('a new version keeps the per-event cap: refunds of earlier events take back what it counted', 'caps.perEventPoints');
+  }
+  if (next.caps.perPeriod?.period !== current.caps.perPeriod?.period) {
+    return invalid('a new version keeps the calendar period of the period cap (its amount may change)', 'caps.perPeriod');
   }
   if (next.caps.budgetPoints !== undefined && next.caps.budgetPoints < grantedPoints) {
     return invalid(`the budget cannot fall below the ${grantedPoints} points already granted`, 'caps.budgetPoints');
