@@ -93,8 +93,8 @@ test('a new version keeps the id and kind and never budgets below what was grant
   const extended = validateNewVersion(current.value, { ...mynapoint2020Extended(), caps: { perPersonPoints: 5_000, budgetPoints: 2_000_000 } }, 999_999);
   assert.ok(extended.ok);
   assert.strictEqual(extended.value.version, 2);
-  const changes = { ...mynapoint2020Extended(), caps: { perPersonPoints: 6_000, budgetPoints: 5_000_000 }, rounding: 'half_up' as const, refundPolicy: 'none' as const, sameDayCancel: false };
-  assert.ok(validateNewVersion(current.value, changes, 999_999).ok, 'windows, per-person cap, budget, rounding and policies may change');
+  const changes = { ...mynapoint2020Extended(), caps: { perPersonPoints: 6_000, budgetPoints: 5_000_000 }, refundPolicy: 'none' as const, sameDayCancel: false };
+  assert.ok(validateNewVersion(current.value, changes, 999_999).ok, 'windows, a higher per-person cap, a larger budget and policies may change');
   const cases: Array<[string, CampaignDefinition, string]> = [
     ['another id', { ...mynapoint2020(), id: 'other-campaign' }, 'id'],
     ['another kind', { ...mynapoint2022HealthInsurance(), id: 'mynapoint-2020' }, 'kind'],
@@ -103,6 +103,8 @@ test('a new version keeps the id and kind and never budgets below what was grant
     ['the same rate written otherwise', { ...mynapoint2020(), rate: { numerator: 1, denominator: 4 } }, 'rate'],
     ['a per-event cap added', { ...mynapoint2020(), caps: { perPersonPoints: 5_000, budgetPoints: 1_000_000, perEventPoints: 500 } }, 'caps.perEventPoints'],
     ['a period cap added', { ...mynapoint2020(), caps: { perPersonPoints: 5_000, budgetPoints: 1_000_000, perPeriod: { period: 'month', points: 1_000 } } }, 'caps.perPeriod'],
+    ['another rounding', { ...mynapoint2020(), rounding: 'ceil' }, 'rounding'],
+    ['a lower per-person cap', { ...mynapoint2020(), caps: { perPersonPoints: 4_999, budgetPoints: 1_000_000 } }, 'caps.perPersonPoints'],
   ];
   for (const [name, next, param] of cases) {
     const r = validateNewVersion(current.value, next, 999_999);

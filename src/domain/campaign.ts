@@ -204,10 +204,11 @@ export function validateCampaign(definition: CampaignDefinition, version: number
 
 /**
  * Checks a new version against the one in force. What decides how much an event contributed stays — the kind, the
- * rate, the per-event cap and the calendar period of the period cap — because a refund of an earlier event takes
- * back exactly its contribution, computed by these rules; a campaign that needs other ones is a new campaign. A
- * budget never falls below what was already granted. Everything else (windows, eligibility, the per-person and
- * per-period amounts, the budget, rounding, refund, cancel and representative rules) may change; grants made stand.
+ * rate, the rounding, the per-event cap and the calendar period of the period cap — because a refund of an earlier
+ * event takes back exactly its contribution, computed by these rules; a campaign that needs other ones is a new
+ * campaign. Amounts people may already hold never fall — the per-person and per-period caps, the award — so a
+ * version never takes back what was granted under the one before; and a budget never falls below what was
+ * granted. Windows, eligibility, a larger budget, and the refund, cancel and representative rules may change.
  */
 export function validateNewVersion(
   current: Campaign,
@@ -221,9 +222,13 @@ export function validateNewVersion(
   if (next.caps.perEventPoints !== current.caps.perEventPoints) {
     return invalid('a new version keeps the per-event cap: refunds of earlier events take back what it counted', 'caps.perEventPoints');
   }
+  if (next.rounding !== current.rounding) return invalid('a new version keeps the rounding', 'rounding');
   if (next.caps.perPeriod?.period !== current.caps.perPeriod?.period) {
-    return invalid('a new version keeps the calendar period of the period cap (its amount may change)', 'caps.perPeriod');
+    return invalid('a new version keeps the calendar period of the period cap (its amount may rise)', 'caps.perPeriod');
   }
+  if (next.caps.perPersonPoints < current.caps.perPersonPoints) return invalid('a new version never lowers the per-person cap', 'caps.perPersonPoints');
+  if ((next.caps.perPeriod?.points ?? 0) < (current.caps.perPeriod?.points ?? 0)) return invalid('a new version never lowers the period cap', 'caps.perPeriod');
+  if ((next.award?.points ?? 0) < (current.award?.points ?? 0)) return invalid('a new version never lowers the award', 'award.points');
   if (next.caps.budgetPoints !== undefined && next.caps.budgetPoints < grantedPoints) {
     return invalid(`the budget cannot fall below the ${grantedPoints} points already granted`, 'caps.budgetPoints');
   }
