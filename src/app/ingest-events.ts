@@ -8,8 +8,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import { validateCampaign, type Campaign } from '../domain/campaign.js';
-import type { ErrorCode } from '../domain/errors.js';
-import { canonicalPayload, checkEventShape, type ProviderEvent } from '../domain/provider-event.js';
+import { canonicalPayload, checkEventShape, type EventRejectionCode, type ProviderEvent } from '../domain/provider-event.js';
 import {
   assertWithinCaps,
   decideEvent,
@@ -51,21 +50,7 @@ import type { AppContext } from './context.js';
 
 export type { ProviderEvent };
 
-export type EventRejectionCode = Extract<
-  ErrorCode,
-  | 'invalid_request'
-  | 'national_id_number_refused'
-  | 'idempotency_conflict'
-  | 'original_event_required'
-  | 'original_event_not_allowed'
-  | 'account_unknown'
-  | 'original_event_unknown'
-  | 'original_event_mismatch'
-  | 'refund_exceeds_original'
-  | 'event_kind_not_eligible'
-  | 'outside_earning_window'
-  | 'merchant_region_not_eligible'
->;
+export type { EventRejectionCode };
 
 /** Campaigns where a cap or the budget made an applied event's grant smaller than the event alone would earn. */
 export type CappedBy = Array<{ campaignId: string; reasons: CapReason[] }>;

@@ -1,18 +1,32 @@
 /**
- * Argument parsing shared by the `mykey` sub-commands: node:util's parseArgs (strict, with positionals), and on a
- * parse error the message and the command's usage on stderr.
+ * Argument parsing shared by the `mykey` sub-commands: node:util's parseArgs (strict, with positionals), then the
+ * common answers — `--help` prints the usage (exit 0), a parse error or a missing sub-command prints why and the
+ * usage on stderr (exit 64).
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Io } from './serve.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
-/** The parsed arguments of `mykey <command>`, or undefined after writing why they do not parse (exit with 64). */
-export function parseCommandArgs<const O extends Options>(command: string, argv: string[], options: O, usage: string, io: Io) {
+const exitOk = 0;
+const exitUsage = 64;
+
+/** The parsed arguments of `mykey <command> <sub-command> …` (options must include `help`), or the exit code once answered. */
+export function parseCommandArgs<const O extends Options & { help: { type: 'boolean' } }>(command: string, argv: string[], options: O, usage: string, io: Io) {
+  let parsed;
   try {
-    return parseArgs({ args: argv, allowPositionals: true, strict: true, options });
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options });
   } catch (error) {
     io.stderr.write(`mykey ${command}: ${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
-    return undefined;
+    return exitUsage;
   }
+  if ((parsed.values as { help?: boolean }).help === true) {
+    io.stdout.write(usage);
+    return exitOk;
+  }
+  if (parsed.positionals.length === 0) {
+    io.stderr.write(usage);
+    return exitUsage;
+  }
+  return parsed;
 }

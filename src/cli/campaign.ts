@@ -147,12 +147,8 @@ export async function campaignCommand(argv: string[], io: Io): Promise<number> {
     usage,
     io,
   );
-  if (parsed === undefined) return exitCode.usage;
+  if (typeof parsed === 'number') return parsed;
   const [subcommand] = parsed.positionals;
-  if (parsed.values.help === true || subcommand === undefined) {
-    (parsed.values.help === true ? io.stdout : io.stderr).write(usage);
-    return parsed.values.help === true ? exitCode.ok : exitCode.usage;
-  }
   if (subcommand !== 'dry-run') {
     io.stderr.write(`mykey campaign: unknown subcommand "${subcommand}"\n\n${usage}`);
     return exitCode.usage;

@@ -156,12 +156,8 @@ export async function cardCommand(argv: string[], io: Io): Promise<number> {
     usage,
     io,
   );
-  if (parsed === undefined) return exitCode.usage;
+  if (typeof parsed === 'number') return parsed;
   const [subcommand] = parsed.positionals;
-  if (parsed.values.help === true || subcommand === undefined) {
-    (subcommand === undefined && parsed.values.help !== true ? io.stderr : io.stdout).write(usage);
-    return parsed.values.help === true ? exitCode.ok : exitCode.usage;
-  }
   try {
     switch (subcommand) {
       case 'login':

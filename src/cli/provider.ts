@@ -21,7 +21,7 @@ const usage = `Usage:
   mykey provider upload FILE --url URL --key-id ID --secret-file PATH [--format ndjson|csv]
                         [--resume FILE_ID] [--chunk-bytes N] [--json]
       Upload an event file: one event per line, NDJSON, or CSV under a header of event field names
-      (eventId,accountRef,kind,amountYen,occurredAt,originalEventId). The format comes from the extension
+      (eventId,accountRef,kind,amountYen,occurredAt and optional originalEventId,merchantRegion). The format comes from the extension
       (.ndjson, .jsonl, .csv) unless --format says. Sends chunks of --chunk-bytes (default ${defaultChunkBytes},
       at most ${eventFileChunkBytesMax}), each signed; a failed chunk is retried from the offset the server holds.
       An interrupted upload continues with --resume FILE_ID (the id is printed when the upload starts).
@@ -219,12 +219,8 @@ export async function providerCommand(argv: string[], io: Io): Promise<number> {
     usage,
     io,
   );
-  if (parsed === undefined) return exitCode.usage;
+  if (typeof parsed === 'number') return parsed;
   const [subcommand, argument, ...extra] = parsed.positionals;
-  if (parsed.values.help === true) {
-    io.stdout.write(usage);
-    return exitCode.ok;
-  }
   try {
     if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
     switch (subcommand) {

@@ -198,12 +198,8 @@ export async function settleCommand(argv: string[], io: Io): Promise<number> {
     usage,
     io,
   );
-  if (parsed === undefined) return exitCode.usage;
+  if (typeof parsed === 'number') return parsed;
   const [subcommand, ...rest] = parsed.positionals;
-  if (parsed.values.help === true || subcommand === undefined) {
-    (parsed.values.help === true ? io.stdout : io.stderr).write(usage);
-    return parsed.values.help === true ? exitCode.ok : exitCode.usage;
-  }
   try {
     switch (subcommand) {
       case 'verify':

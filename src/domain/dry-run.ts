@@ -26,7 +26,7 @@ import { localDateOf } from './calendar.js';
 import { periodKeyOf, type Campaign, type EarningEventKind } from './campaign.js';
 import type { ErrorCode } from './errors.js';
 import { looksLikeMyNumber } from './my-number.js';
-import { canonicalPayload, checkEventShape, type ProviderEvent } from './provider-event.js';
+import { canonicalPayload, checkEventShape, type EventRejectionCode, type ProviderEvent } from './provider-event.js';
 import {
   assertWithinCaps,
   awardEffect,
@@ -60,23 +60,11 @@ export interface DryRunAttestation {
 
 export type DryRunLine = DryRunEvent | DryRunBinding | DryRunAttestation;
 
-/** Why a line did not count: the platform's own codes, so a dry run reads like an ingest report. */
-export type DryRunRejection = Extract<
-  ErrorCode,
-  | 'invalid_request'
-  | 'national_id_number_refused'
-  | 'idempotency_conflict'
-  | 'original_event_required'
-  | 'original_event_not_allowed'
-  | 'original_event_unknown'
-  | 'original_event_mismatch'
-  | 'refund_exceeds_original'
-  | 'event_kind_not_eligible'
-  | 'outside_earning_window'
-  | 'merchant_region_not_eligible'
-  | 'binding_already_exists'
-  | 'campaign_application_closed'
->;
+/**
+ * Why a line did not count: the platform's own codes, so a dry run reads like an ingest report (every account is
+ * bound here, so never account_unknown), plus the binding lines' own.
+ */
+export type DryRunRejection = Exclude<EventRejectionCode, 'account_unknown'> | Extract<ErrorCode, 'binding_already_exists' | 'campaign_application_closed'>;
 
 /**
  * What one line did: `applied` (an event counted, a reversal applied, or an attestation recorded) with its grant

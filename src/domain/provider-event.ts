@@ -3,6 +3,7 @@
  * before any store or campaign is consulted. The platform's ingest and the campaign dry run share them, so a
  * file means the same to both.
  */
+import type { ErrorCode } from './errors.js';
 import { looksLikeMyNumber } from './my-number.js';
 import { isReversal, type EventKind } from './points.js';
 import { fail, ok, type Result } from './result.js';
@@ -17,6 +18,23 @@ export interface ProviderEvent {
   originalEventId?: string;
   merchantRegion?: string;
 }
+
+/** Every code an event can be refused with, in the batch answer and in a dry run's report. */
+export type EventRejectionCode = Extract<
+  ErrorCode,
+  | 'invalid_request'
+  | 'national_id_number_refused'
+  | 'idempotency_conflict'
+  | 'original_event_required'
+  | 'original_event_not_allowed'
+  | 'account_unknown'
+  | 'original_event_unknown'
+  | 'original_event_mismatch'
+  | 'refund_exceeds_original'
+  | 'event_kind_not_eligible'
+  | 'outside_earning_window'
+  | 'merchant_region_not_eligible'
+>;
 
 export type EventShapeRejection = 'invalid_request' | 'national_id_number_refused' | 'original_event_required' | 'original_event_not_allowed';
 
