@@ -29,12 +29,35 @@ interface PcscModule {
   SCARD_RESET_CARD: number;
 }
 
+/**
+ * The package name in a variable, not a literal: the compiler then leaves the import alone, so the project builds
+ * where npm dropped the optional binding (no PC/SC headers), and `PcscModule` above is the one type it is used by.
+ */
+const pcscPackage: string = 'smartcard';
+
+/** What to do so that PC/SC works here, in one line (the binding is missing or failed to build). */
+function installHint(): string {
+  return process.platform === 'linux'
+    ? 'PC/SC reader support is not installed: run `sudo apt-get install pcscd libpcsclite-dev`, then `npm install` again (it builds the optional smartcard binding)'
+    : 'PC/SC reader support is not installed: run `npm install` again (the optional smartcard binding did not build)';
+}
+
 async function loadPcsc(): Promise<PcscModule> {
   try {
-    const module = (await import('smartcard')) as unknown as PcscModule & { default?: PcscModule };
+    const module = (await import(pcscPackage)) as PcscModule & { default?: PcscModule };
     return module.default ?? module;
   } catch {
-    throw new CardError('reader_absent', 'PC/SC support is not installed: install libpcsclite-dev, then `npm install` (optional dependency smartcard)');
+    throw new CardError('reader_absent', installHint());
+  }
+}
+
+/** False where the PC/SC binding loads; else the one line saying what to install (for a skipped test, say). */
+export async function pcscBindingMissing(): Promise<string | false> {
+  try {
+    await loadPcsc();
+    return false;
+  } catch (error) {
+    return error instanceof CardError ? error.message : String(error);
   }
 }
 
@@ -47,7 +70,7 @@ function openContext(pcsc: PcscModule): InstanceType<PcscModule['Context']> {
   try {
     return new pcsc.Context();
   } catch (error) {
-    throw new CardError('reader_absent', `PC/SC is not available (is pcscd running?): ${describe(error)}`);
+    throw new CardError('reader_absent', `PC/SC is not available (${describe(error)}): start pcscd (\`sudo systemctl start pcscd\`, or \`sudo pcscd\`)`);
   }
 }
 
