@@ -2,8 +2,8 @@
 // APDU-level software JPKI card (connected over vpcd on loopback); the citizen's agent logs into a running
 // platform through PC/SC (the `smartcard` binding), with the PIN counter behaving as on a card; and, as an
 // independent check of the emulation, OpenSC's own JPKI driver reads the certificate (pkcs15-tool) and makes a
-// signature (pkcs11-tool) that verifies with the certificate's key. Skipped, saying why, where pcscd is missing
-// (never under CI).
+// signature (pkcs11-tool) that verifies with the certificate's key. Skipped, saying why, where pcscd, vpcd, OpenSC
+// or the binding is missing (never under CI).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { verify, X509Certificate } from 'node:crypto';
@@ -22,13 +22,12 @@ import { connectVirtualCard, type VirtualCardConnection } from '../../src/card/v
 import { parseServeConfig } from '../../src/cli/config.js';
 import { startPlatform, type RunningPlatform } from '../../src/cli/platform.js';
 import { loadTestCa } from '../../src/identity/test-ca.js';
-import { pcscdUnderTest } from '../helpers/pcscd.js';
+import { openscModulePath, pcscdUnderTest } from '../helpers/pcscd.js';
 import { runMykey } from '../helpers/run-cli.js';
 import { spawn } from 'node:child_process';
 
 const pcsc = await pcscdUnderTest();
 const readerName = 'Virtual PCD 00 00';
-const opensc = '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so';
 const origin = 'http://localhost:3000';
 // Asynchronous on purpose: the virtual card is served by this process, so a tool that talks to it must not block
 // the event loop (a synchronous child would wait on a card that can no longer answer).
@@ -104,7 +103,7 @@ describe('the JPKI card through PC/SC', { skip: pcsc.skip }, () => {
     const signaturePath = join(dir, 'signature.bin');
     writeFileSync(dataPath, data);
     // The test card's PIN is test data; pkcs11-tool takes it as an argument.
-    await run('pkcs11-tool', ['--module', opensc, '--slot-index', '0', '--login', '--pin', '1234', '--sign', '--mechanism', 'SHA256-RSA-PKCS', '--id', '01', '-i', dataPath, '-o', signaturePath]);
+    await run('pkcs11-tool', ['--module', openscModulePath, '--slot-index', '0', '--login', '--pin', '1234', '--sign', '--mechanism', 'SHA256-RSA-PKCS', '--id', '01', '-i', dataPath, '-o', signaturePath]);
     const publicKey = new X509Certificate(authCard.certificateDer).publicKey;
     assert.ok(verify('sha256', data, publicKey, readFileSync(signaturePath)));
   });

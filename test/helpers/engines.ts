@@ -1,7 +1,8 @@
 /**
  * The storage engines every store test runs on: the embedded SQLite engine always, and PostgreSQL at
  * DATABASE_URL_TEST (default postgres://postgres@127.0.0.1:5432/postgres) in a fresh database per call.
- * Where PostgreSQL cannot be reached, CI (CI=true) fails; elsewhere the PostgreSQL tests are skipped and say so.
+ * Where PostgreSQL cannot be reached, CI (CI=true) fails; elsewhere the PostgreSQL tests are skipped and say so
+ * (see skipped-groups.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { openStore, type Engine, type Store } from '../../src/store/db.js';
+import { skipGroup } from './skipped-groups.js';
 
 export const adminUrl = process.env.DATABASE_URL_TEST ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -40,9 +42,7 @@ async function probePostgres(): Promise<string | false> {
     await client.query('select 1');
     return false;
   } catch (error) {
-    const reason = `PostgreSQL at ${adminUrl} is unreachable (${error instanceof Error ? error.message : String(error)})`;
-    if (process.env.CI === 'true') throw new Error(`${reason}; CI requires it`);
-    return `skipped: ${reason}`;
+    return skipGroup('postgres', `PostgreSQL at ${adminUrl} (DATABASE_URL_TEST) is unreachable (${error instanceof Error ? error.message : String(error)})`);
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -122,7 +122,5 @@ function postgres(skip: string | false): EngineUnderTest {
 /** Both engines; the PostgreSQL one carries a skip reason where it cannot run (never under CI). */
 export async function enginesUnderTest(): Promise<EngineUnderTest[]> {
   postgresReachable ??= probePostgres();
-  const skip = await postgresReachable;
-  if (skip !== false) console.log(`# ${skip}`);
-  return [sqlite, postgres(skip)];
+  return [sqlite, postgres(await postgresReachable)];
 }

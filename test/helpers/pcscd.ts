@@ -1,15 +1,20 @@
 /**
  * A running pcscd with vsmartcard's virtual reader, for the tests that go through real PC/SC. Reuses a pcscd that
  * is already running, else starts `pcscd -f` and stops it afterwards. Where pcscd, the vpcd driver or the optional
- * `smartcard` binding is missing, CI (CI=true) fails; elsewhere the tests are skipped and say why.
+ * `smartcard` binding is missing, CI (CI=true) fails; elsewhere the tests are skipped and say why (see
+ * skipped-groups.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { pcscBindingMissing } from '../../src/card/pcsc-transport.js';
+import { skipGroup } from './skipped-groups.js';
 
 const socketPath = '/run/pcscd/pcscd.comm';
 const pidPath = '/run/pcscd/pcscd.pid';
 const pcscdPaths = ['/usr/sbin/pcscd', '/usr/bin/pcscd'];
 const vpcdConfigPath = '/etc/reader.conf.d/vpcd';
+/** OpenSC's PKCS#11 module, whose JPKI driver checks the software card independently. */
+export const openscModulePath = '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so';
 
 export interface PcscUnderTest {
   skip: string | false;
@@ -38,20 +43,16 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boo
 }
 
 function unavailable(reason: string): PcscUnderTest {
-  if (process.env.CI === 'true') throw new Error(`${reason}; CI requires it (.ci/run installs pcscd, vsmartcard-vpcd, opensc)`);
-  console.log(`# skipped: ${reason}`);
-  return { skip: `skipped: ${reason}`, stop: async () => undefined };
+  return { skip: skipGroup('pcsc', reason), stop: async () => undefined };
 }
 
 export async function pcscdUnderTest(): Promise<PcscUnderTest> {
   const pcscd = pcscdPaths.find((path) => existsSync(path));
   if (pcscd === undefined) return unavailable('pcscd is not installed');
   if (!existsSync(vpcdConfigPath)) return unavailable('the vpcd virtual reader (vsmartcard-vpcd) is not installed');
-  try {
-    await import('smartcard');
-  } catch {
-    return unavailable('the optional smartcard binding is not built (needs libpcsclite-dev at npm install)');
-  }
+  if (!existsSync(openscModulePath)) return unavailable('OpenSC (opensc), the independent check of the card, is not installed');
+  const bindingMissing = await pcscBindingMissing();
+  if (bindingMissing !== false) return unavailable(bindingMissing);
   if (running()) return { skip: false, stop: async () => undefined };
   // A pcscd killed hard leaves its socket and pid file behind, and a new one refuses to start beside them.
   rmSync(socketPath, { force: true });
