@@ -27,7 +27,7 @@ function withEnv(env: Record<string, string | undefined>, work: () => void): voi
 
 test('under CI a missing group is an error that names its install command', (t: TestContext) => {
   withEnv({ CI: 'true', MYKEY_TEST_SKIPS: undefined }, () => {
-    t.assert.throws(() => skipGroup('pcsc', 'pcscd is not installed'), (error: Error) => error.message.includes(testGroups.pcsc.install));
+    t.assert.throws(() => skipGroup('pcsc', 'example: pcscd is not installed'), (error: Error) => error.message.includes(testGroups.pcsc.install));
   });
 });
 
@@ -36,19 +36,19 @@ test('elsewhere a skip is recorded and summarised once per group', (t: TestConte
   const recordPath = join(dir, 'skips.ndjson');
   try {
     withEnv({ CI: undefined, MYKEY_TEST_SKIPS: recordPath }, () => {
-      t.assert.strictEqual(skipGroup('postgres', 'PostgreSQL is unreachable'), 'skipped: PostgreSQL is unreachable');
-      skipGroup('postgres', 'PostgreSQL is unreachable');
-      skipGroup('pcsc', 'pcscd is not installed');
+      t.assert.strictEqual(skipGroup('postgres', 'example: PostgreSQL is unreachable'), 'skipped: example: PostgreSQL is unreachable');
+      skipGroup('postgres', 'example: PostgreSQL is unreachable');
+      skipGroup('pcsc', 'example: pcscd is not installed');
     });
     const record = readFileSync(recordPath, 'utf8');
     // Two more files skipping PostgreSQL, one for another reason, as other test processes would append them.
     const other = (file: string, reason: string): string => `${JSON.stringify({ group: 'postgres', reason, file })}\n`;
-    const summary = summariseSkips(record + other('dist/test/a.test.js', 'PostgreSQL is unreachable') + other('dist/test/b.test.js', 'too old'));
+    const summary = summariseSkips(record + other('dist/test/a.test.js', 'example: PostgreSQL is unreachable') + other('dist/test/b.test.js', 'example: too old'));
     const lines = summary.split('\n');
     t.assert.strictEqual(lines.filter((line) => line.startsWith(`  ${testGroups.postgres.title} (`)).length, 1);
     t.assert.ok(lines.includes(`  ${testGroups.postgres.title} (${testGroups.postgres.covers}): skipped in 3 test files`));
     t.assert.ok(lines.includes(`  ${testGroups.pcsc.title} (${testGroups.pcsc.covers}): skipped in 1 test file`));
-    t.assert.deepStrictEqual(lines.filter((line) => line.startsWith('    why:')), ['    why:     PostgreSQL is unreachable', '    why:     too old', '    why:     pcscd is not installed']);
+    t.assert.deepStrictEqual(lines.filter((line) => line.startsWith('    why:')), ['    why:     example: PostgreSQL is unreachable', '    why:     example: too old', '    why:     example: pcscd is not installed']);
     t.assert.deepStrictEqual(lines.filter((line) => line.startsWith('    install:')), [`    install: ${testGroups.postgres.install}`, `    install: ${testGroups.pcsc.install}`]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
