@@ -3,7 +3,7 @@
  * the keyed hash of the certificate — or created, with a new Mykey ID, at the first login.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { challengeTtlMs, sessionTtlMs } from '../domain/limits.js';
+import { browserSessionIdleMs, challengeTtlMs, sessionTtlMs } from '../domain/limits.js';
 import { generateMykeyId } from '../domain/mykey-id.js';
 import { fail, ok, type Result } from '../domain/result.js';
 import { verifyAuthToken, type AuthToken, type AuthTokenErrorCode } from '../identity/auth-token.js';
@@ -21,6 +21,7 @@ import {
   touchCredential,
   type ChallengeRow,
   type PersonRow,
+  type SessionDelivery,
 } from '../store/persons-repo.js';
 import type { AppContext } from './context.js';
 import { credentialHash } from './platform-keys.js';
@@ -66,6 +67,7 @@ export type CardProofErrorCode =
   | 'challenge_not_found'
   | 'challenge_expired'
   | 'challenge_purpose_mismatch'
+  | 'challenge_session_mismatch'
   | AuthTokenErrorCode
   | 'certificate_revoked'
   | 'revocation_unavailable';
@@ -80,11 +82,13 @@ export interface CardProof {
 
 /**
  * Consumes the challenge (it is gone even if what follows fails: a nonce is never usable twice) and verifies the
- * token against it: chain, validity, purpose, signature over origin and nonce, then revocation.
+ * token against it: chain, validity, purpose, signature over origin and nonce, then revocation. A login challenge
+ * issued to a browser session (`sessionId`, the sha256 of its pre-login cookie) is completed only by that session
+ * (`loginSessionId`), so a challenge obtained in one browser cannot log another in (JPKI.md T4).
  */
 export async function proveCard(
   ctx: AppContext,
-  input: { challengeId: string; purpose: ChallengePurpose; token: AuthToken },
+  input: { challengeId: string; purpose: ChallengePurpose; token: AuthToken; loginSessionId?: string | null },
 ): Promise<Result<CardProof, CardProofErrorCode>> {
   const nowMs = ctx.clock.nowMs();
   const challenge = await ctx.store.transaction((tx) => consumeChallenge(tx, input.challengeId));
@@ -92,6 +96,9 @@ export async function proveCard(
   if (challenge.expiresAtMs <= nowMs) return fail('challenge_expired', 'the challenge has expired; ask for a new one', 'challengeId');
   if (challenge.purpose !== input.purpose) {
     return fail('challenge_purpose_mismatch', `the challenge was issued for ${challenge.purpose}`, 'challengeId');
+  }
+  if (input.purpose === 'login' && challenge.sessionId !== null && challenge.sessionId !== input.loginSessionId) {
+    return fail('challenge_session_mismatch', 'the challenge was issued to another browser session; ask for a new one here', 'challengeId');
   }
   const verified = verifyAuthToken({ token: input.token, nonce: challenge.nonce, origin: ctx.origin, trust: ctx.trust, nowMs });
   if (!verified.ok) return verified;
@@ -177,6 +184,9 @@ export interface LoginResult {
   personCreated: boolean;
   sessionToken: string;
   expiresAtMs: number;
+  delivery: SessionDelivery;
+  /** Cookie sessions: when the session ends without a request. */
+  idleExpiresAtMs: number | null;
 }
 
 export function sessionTokenSha256(token: string): string {
@@ -185,13 +195,15 @@ export function sessionTokenSha256(token: string): string {
 
 /**
  * Logs in with the card: the same card always reaches the same Mykey ID, and a renewed card its predecessor's.
+ * `sessionId` is the sha256 of the pre-login cookie the request carried (null without one); `delivery` says how
+ * the new session's token travels: a cookie session also ends after `browserSessionIdleMs` without a request.
  * Codes: those of `proveCard`, renewal_lookup_unavailable.
  */
 export async function loginWithCard(
   ctx: AppContext,
-  input: { challengeId: string; token: AuthToken },
+  input: { challengeId: string; token: AuthToken; sessionId: string | null; delivery: SessionDelivery },
 ): Promise<Result<LoginResult, CardProofErrorCode | 'renewal_lookup_unavailable'>> {
-  const proof = await proveCard(ctx, { ...input, purpose: 'login' });
+  const proof = await proveCard(ctx, { challengeId: input.challengeId, token: input.token, purpose: 'login', loginSessionId: input.sessionId });
   if (!proof.ok) return proof;
   const found = await personOfCard(ctx, proof.value);
   if (!found.ok) return found;
@@ -199,9 +211,10 @@ export async function loginWithCard(
   const sessionToken = randomBytes(32).toString('base64url');
   const nowMs = ctx.clock.nowMs();
   const expiresAtMs = nowMs + sessionTtlMs;
+  const idleExpiresAtMs = input.delivery === 'cookie' ? nowMs + browserSessionIdleMs : null;
   await ctx.store.transaction(async (tx) => {
     await deleteExpiredSessions(tx, nowMs);
-    await insertSession(tx, { tokenSha256: sessionTokenSha256(sessionToken), personId: person.personId, nowMs, expiresAtMs });
+    await insertSession(tx, { tokenSha256: sessionTokenSha256(sessionToken), personId: person.personId, nowMs, expiresAtMs, delivery: input.delivery, idleExpiresAtMs });
   });
-  return ok({ mykeyId: person.mykeyId, personCreated: person.created, sessionToken, expiresAtMs });
+  return ok({ mykeyId: person.mykeyId, personCreated: person.created, sessionToken, expiresAtMs, delivery: input.delivery, idleExpiresAtMs });
 }

@@ -1,9 +1,10 @@
 /**
  * The citizen's session and view of themself: Mykey ID, bindings and points per campaign.
  */
+import { browserSessionIdleMs } from '../domain/limits.js';
 import { fail, ok, type Result } from '../domain/result.js';
 import { listBindingsOfPerson, type PersonBindingView } from '../store/bindings-repo.js';
-import { deleteSession, findPersonById, findSession } from '../store/persons-repo.js';
+import { deleteSession, findPersonById, findSession, touchSession, type SessionDelivery } from '../store/persons-repo.js';
 import { sessionTokenSha256 } from './card-login.js';
 import type { AppContext } from './context.js';
 
@@ -11,22 +12,37 @@ export interface CitizenSession {
   personId: string;
   mykeyId: string;
   tokenSha256: string;
+  delivery: SessionDelivery;
+  expiresAtMs: number;
+  /** Cookie sessions: when the session ends without another request (moved on by this one). */
+  idleExpiresAtMs: number | null;
 }
 
-/** The session of a bearer token. Codes: session_required (no token), session_expired (unknown, ended or old). */
-export async function resolveSession(ctx: AppContext, token: string | undefined): Promise<Result<CitizenSession, 'session_required' | 'session_expired'>> {
+/**
+ * The session of a token, sent as `delivery` says (a bearer token, or the portal's cookie: a token is only
+ * accepted the way its session was made). A cookie session's idle deadline moves on with every request.
+ * Codes: session_required (no token), session_expired (unknown, ended, idle or old).
+ */
+export async function resolveSession(
+  ctx: AppContext,
+  token: string | undefined,
+  delivery: SessionDelivery,
+): Promise<Result<CitizenSession, 'session_required' | 'session_expired'>> {
   if (token === undefined || token === '') return fail('session_required', 'log in with the card first (Authorization: Bearer <sessionToken>)');
   const tokenSha256 = sessionTokenSha256(token);
+  const nowMs = ctx.clock.nowMs();
   const found = await ctx.store.transaction(async (tx) => {
     const session = await findSession(tx, tokenSha256);
-    if (session === undefined) return undefined;
+    if (session === undefined || session.delivery !== delivery || session.expiresAtMs <= nowMs) return undefined;
+    if (session.idleExpiresAtMs !== null && session.idleExpiresAtMs <= nowMs) return undefined;
     const person = await findPersonById(tx, session.personId);
-    return person === undefined ? undefined : { ...person, expiresAtMs: session.expiresAtMs };
+    if (person === undefined) return undefined;
+    const idleExpiresAtMs = session.idleExpiresAtMs === null ? null : Math.min(nowMs + browserSessionIdleMs, session.expiresAtMs);
+    if (idleExpiresAtMs !== null) await touchSession(tx, tokenSha256, idleExpiresAtMs);
+    return { ...person, expiresAtMs: session.expiresAtMs, idleExpiresAtMs };
   });
-  if (found === undefined || found.expiresAtMs <= ctx.clock.nowMs()) {
-    return fail('session_expired', 'the session has ended; log in with the card again');
-  }
-  return ok({ personId: found.personId, mykeyId: found.mykeyId, tokenSha256 });
+  if (found === undefined) return fail('session_expired', 'the session has ended; log in with the card again');
+  return ok({ personId: found.personId, mykeyId: found.mykeyId, tokenSha256, delivery, expiresAtMs: found.expiresAtMs, idleExpiresAtMs: found.idleExpiresAtMs });
 }
 
 export async function endSession(ctx: AppContext, session: CitizenSession): Promise<void> {

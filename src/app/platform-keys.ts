@@ -7,6 +7,8 @@ import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } f
 export interface PlatformKeys {
   credentialHashKey: Buffer;
   sealKey: Buffer;
+  /** Keys the CSRF tokens of browser sessions. */
+  csrfKey: Buffer;
 }
 
 const sealVersion = 'v1';
@@ -16,7 +18,7 @@ function derive(secret: Buffer, purpose: string): Buffer {
 }
 
 export function derivePlatformKeys(secret: Buffer): PlatformKeys {
-  return { credentialHashKey: derive(secret, 'credential-hash'), sealKey: derive(secret, 'seal') };
+  return { credentialHashKey: derive(secret, 'credential-hash'), sealKey: derive(secret, 'seal'), csrfKey: derive(secret, 'csrf') };
 }
 
 /**

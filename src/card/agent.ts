@@ -23,16 +23,20 @@ export interface CardReaderSigner {
 export interface ApiAnswer {
   status: number;
   body: any;
+  /** The cookies the answer set, as `name=value` (a login challenge's pre-login cookie). */
+  cookies: string[];
 }
 
-async function callJson(url: string, init: { method: string; token?: string; json?: unknown; idempotencyKey?: string }): Promise<ApiAnswer> {
+async function callJson(url: string, init: { method: string; token?: string; json?: unknown; idempotencyKey?: string; cookies?: string[] }): Promise<ApiAnswer> {
   const headers: Record<string, string> = {};
   if (init.json !== undefined) headers['content-type'] = 'application/json';
   if (init.token !== undefined) headers.authorization = `Bearer ${init.token}`;
   if (init.idempotencyKey !== undefined) headers['idempotency-key'] = init.idempotencyKey;
+  if (init.cookies !== undefined && init.cookies.length > 0) headers.cookie = init.cookies.join('; ');
   const response = await fetch(url, { method: init.method, headers, ...(init.json === undefined ? {} : { body: JSON.stringify(init.json) }) });
   const text = await response.text();
-  return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
+  const cookies = response.headers.getSetCookie().map((line) => line.split(';')[0]!.trim());
+  return { status: response.status, body: text === '' ? undefined : JSON.parse(text), cookies };
 }
 
 export interface BindingRequest {
@@ -63,7 +67,8 @@ export class CitizenAgent {
     const challenge = await callJson(`${this.baseUrl}/v1/citizen/login/challenge`, { method: 'POST' });
     if (challenge.status !== 200) return challenge;
     const authToken = await this.signChallenge(challenge.body.nonce);
-    const login = await callJson(`${this.baseUrl}/v1/citizen/login`, { method: 'POST', json: { challengeId: challenge.body.challengeId, authToken } });
+    // The challenge is bound to the pre-login cookie it came with, as in a browser.
+    const login = await callJson(`${this.baseUrl}/v1/citizen/login`, { method: 'POST', json: { challengeId: challenge.body.challengeId, authToken }, cookies: challenge.cookies });
     if (login.status === 200) this.sessionToken = login.body.sessionToken;
     return login;
   }

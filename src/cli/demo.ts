@@ -42,7 +42,7 @@ interface DemoProvider {
   close(): Promise<unknown>;
 }
 
-function expectStatus(answer: ApiAnswer, status: number, what: string): void {
+function expectStatus(answer: Pick<ApiAnswer, 'status' | 'body'>, status: number, what: string): void {
   if (answer.status !== status) throw new Error(`${what}: expected HTTP ${status}, got ${answer.status} ${JSON.stringify(answer.body)}`);
 }
 

@@ -20,7 +20,8 @@ export const errorCodes = {
   // Operator and citizen sessions.
   operator_token_invalid: { status: 401, summary: 'The operator bearer token is missing or wrong.' },
   session_required: { status: 401, summary: 'This citizen route needs a session from a card login.' },
-  session_expired: { status: 401, summary: 'The citizen session has expired or was ended; log in with the card again.' },
+  session_expired: { status: 401, summary: 'The citizen session has expired, was idle too long, or was ended (logout, a binding made in the portal); log in with the card again.' },
+  csrf_token_invalid: { status: 403, summary: 'A write with a session cookie must carry the session’s X-CSRF-Token header (from the sign-in answer or GET …/me).' },
 
   // Provider request signatures (RFC 9421 / RFC 9530).
   request_signature_missing: { status: 401, summary: 'The request carries no Signature / Signature-Input headers.' },
@@ -37,6 +38,7 @@ export const errorCodes = {
   challenge_not_found: { status: 401, summary: 'No such challenge, or it was already used.' },
   challenge_expired: { status: 401, summary: 'The challenge is older than its time to live.' },
   challenge_purpose_mismatch: { status: 400, summary: 'The challenge was issued for another purpose.' },
+  challenge_session_mismatch: { status: 401, summary: 'The login challenge was issued to another browser session (its pre-login cookie is missing or different).' },
   certificate_malformed: { status: 401, summary: 'The certificate is not strict DER X.509.' },
   certificate_untrusted: { status: 401, summary: 'The certificate does not chain to a configured trust anchor.' },
   certificate_not_yet_valid: { status: 401, summary: 'The certificate is not valid yet.' },

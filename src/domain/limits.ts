@@ -54,6 +54,8 @@ export const authTokenCharsMax = 10_000;
 export const challengeTtlMs = 5 * 60_000;
 /** A citizen session lives this long from login: short, for shared terminals (DOMAIN.md §8.4). */
 export const sessionTtlMs = 15 * 60_000;
+/** A portal (cookie) session also ends after this long without a request; the page warns a minute before. */
+export const browserSessionIdleMs = 5 * 60_000;
 /** One payment, top-up or refund: 100 million yen is far beyond any real card payment. */
 export const amountYenMax = 100_000_000;
 /** One APDU to a card in a reader: a JPKI signature takes well under a second; a silent card is `timeout`. */
@@ -86,5 +88,6 @@ assert.ok(pageMax <= grantsPageMax);
 assert.ok(renewalsPerBatchMax * 600 < bodyBytesMax);
 assert.ok(authTokenCharsMin < authTokenCharsMax && authTokenCharsMax < bodyBytesMax);
 assert.ok(challengeTtlMs < sessionTtlMs);
+assert.ok(browserSessionIdleMs < sessionTtlMs);
 assert.ok(reconciliationLinesMax * reconciliationLineBytesMax < reconciliationBodyBytesMax);
 assert.ok(Number.isSafeInteger(amountYenMax * eventsPerBatchMax * 100));

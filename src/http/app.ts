@@ -11,6 +11,7 @@ import type { AppContext } from '../app/context.js';
 import { bodyBytesMax } from '../domain/limits.js';
 import { makeAjv } from './ajv.js';
 import { ApiError, failureOfError, sendFailure } from './errors.js';
+import { registerBrowserSessions } from './plugins/browser-sessions.js';
 import { idempotencyPreHandler, registerIdempotencyStore } from './plugins/idempotency.js';
 import './request-context.js';
 import { registerCampaignDashboardRoutes } from './routes/campaign-dashboard.js';
@@ -101,6 +102,7 @@ export async function buildApp(ctx: AppContext, options: HttpOptions): Promise<F
     timeWindow: 60_000,
     errorResponseBuilder: (_request, context) => new ApiError('rate_limited', `more than ${context.max} requests a minute; retry in ${context.after}`),
   });
+  await registerBrowserSessions(app, { secure: new URL(ctx.origin).protocol === 'https:', csrfKey: ctx.keys.csrfKey });
   app.addHook('preHandler', idempotencyPreHandler(ctx));
   registerIdempotencyStore(app, ctx);
   registerPublicRoutes(app, ctx);

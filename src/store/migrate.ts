@@ -4,6 +4,7 @@
  */
 import { Migrator, type Kysely, type Migration } from 'kysely';
 import * as campaignEngine from './migrations/2026-11-27T0900-campaign-engine.js';
+import * as browserSessions from './migrations/2026-12-07T0300-browser-sessions.js';
 import * as certificateRenewals from './migrations/2026-11-27T0700-certificate-renewals.js';
 import * as eventCampaigns from './migrations/2026-11-27T0610-event-campaigns.js';
 import * as eventFiles from './migrations/2026-11-27T0910-event-files.js';
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-27T0900-campaign-engine': campaignEngine,
   '2026-11-27T0910-event-files': eventFiles,
   '2026-11-27T0920-settlement': settlement,
+  '2026-12-07T0300-browser-sessions': browserSessions,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {

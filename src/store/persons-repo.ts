@@ -104,22 +104,44 @@ export async function deleteExpiredChallenges(tx: Tx, nowMs: number): Promise<vo
   await tx.db.deleteFrom('challenges').where('expires_at_ms', '<=', nowMs).execute();
 }
 
+export type SessionDelivery = 'token' | 'cookie';
+
+export interface SessionRow {
+  personId: string;
+  expiresAtMs: number;
+  delivery: SessionDelivery;
+  idleExpiresAtMs: number | null;
+}
+
 export async function insertSession(
   tx: Tx,
-  input: { tokenSha256: string; personId: string; nowMs: number; expiresAtMs: number },
+  input: { tokenSha256: string; personId: string; nowMs: number; expiresAtMs: number; delivery: SessionDelivery; idleExpiresAtMs: number | null },
 ): Promise<void> {
   await tx.db
     .insertInto('sessions')
-    .values({ token_sha256: input.tokenSha256, person_id: input.personId, created_at_ms: input.nowMs, expires_at_ms: input.expiresAtMs })
+    .values({
+      token_sha256: input.tokenSha256,
+      person_id: input.personId,
+      created_at_ms: input.nowMs,
+      expires_at_ms: input.expiresAtMs,
+      delivery: input.delivery,
+      idle_expires_at_ms: input.idleExpiresAtMs,
+    })
     .execute();
 }
 
-export async function findSession(tx: Tx, tokenSha256: string): Promise<{ personId: string; expiresAtMs: number } | undefined> {
-  return tx.db
+export async function findSession(tx: Tx, tokenSha256: string): Promise<SessionRow | undefined> {
+  const row = await tx.db
     .selectFrom('sessions')
-    .select(['person_id as personId', 'expires_at_ms as expiresAtMs'])
+    .select(['person_id as personId', 'expires_at_ms as expiresAtMs', 'delivery', 'idle_expires_at_ms as idleExpiresAtMs'])
     .where('token_sha256', '=', tokenSha256)
     .executeTakeFirst();
+  return row === undefined ? undefined : { ...row, delivery: row.delivery as SessionDelivery };
+}
+
+/** Moves a cookie session's idle deadline on (a request came). */
+export async function touchSession(tx: Tx, tokenSha256: string, idleExpiresAtMs: number): Promise<void> {
+  await tx.db.updateTable('sessions').set({ idle_expires_at_ms: idleExpiresAtMs }).where('token_sha256', '=', tokenSha256).execute();
 }
 
 export async function deleteSession(tx: Tx, tokenSha256: string): Promise<void> {

@@ -213,6 +213,10 @@ export interface SessionsTable {
   person_id: string;
   created_at_ms: number;
   expires_at_ms: number;
+  /** How the token travels: 'token' (bearer, machines and the CLI) or 'cookie' (HttpOnly cookie of the portal). */
+  delivery: Generated<string>;
+  /** Cookie sessions: the session ends at this instant unless a request comes first (null for token sessions). */
+  idle_expires_at_ms: number | null;
 }
 
 export interface IdempotencyRecordsTable {

@@ -121,18 +121,32 @@ export interface HttpCitizen {
   mykeyId: string;
 }
 
-/** A fresh login challenge from the API. */
-export async function loginChallenge(app: FastifyInstance): Promise<{ challengeId: string; nonce: string }> {
+export interface LoginChallenge {
+  challengeId: string;
+  nonce: string;
+  /** The Cookie header carrying the pre-login cookie the challenge is bound to ('' for none). */
+  cookie: string;
+}
+
+/** A fresh login challenge from the API, with the pre-login cookie it came with. */
+export async function loginChallenge(app: FastifyInstance): Promise<LoginChallenge> {
   const response = await app.inject({ method: 'POST', url: '/v1/citizen/login/challenge' });
   assert.equal(response.statusCode, 200, response.body);
-  return response.json();
+  const preauth = response.cookies.find((cookie) => cookie.name.endsWith('mykey-preauth'));
+  assert.ok(preauth !== undefined, 'a login challenge sets the pre-login cookie');
+  return { ...(response.json() as { challengeId: string; nonce: string }), cookie: `${preauth.name}=${preauth.value}` };
+}
+
+/** POST /v1/citizen/login for a challenge, sending its pre-login cookie; `extra` joins the body. */
+export function loginInject(app: FastifyInstance, challenge: Pick<LoginChallenge, 'challengeId' | 'cookie'>, authToken: unknown, extra: Record<string, unknown> = {}): Promise<LightMyRequestResponse> {
+  return injectJson(app, { method: 'POST', url: '/v1/citizen/login', json: { challengeId: challenge.challengeId, authToken, ...extra }, headers: challenge.cookie === '' ? {} : { cookie: challenge.cookie } });
 }
 
 /** Logs the card in over HTTP (challenge, card signature over the test origin, login). */
 export async function httpLogin(http: HttpWorld, card: SoftwareCard): Promise<HttpCitizen> {
   const challenge = await loginChallenge(http.app);
   const authToken = signWebEidChallenge(card, { origin: testOrigin, nonce: challenge.nonce });
-  const response = await injectJson(http.app, { method: 'POST', url: '/v1/citizen/login', json: { challengeId: challenge.challengeId, authToken } });
+  const response = await loginInject(http.app, challenge, authToken);
   assert.equal(response.statusCode, 200, response.body);
   const body = response.json() as { sessionToken: string; mykeyId: string };
   return { card, sessionToken: body.sessionToken, mykeyId: body.mykeyId };

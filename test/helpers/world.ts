@@ -109,9 +109,9 @@ export async function newCard(world: World): Promise<SoftwareCard> {
 export async function loginCard(world: World, card: SoftwareCard): Promise<Citizen> {
   const challenge = await issueChallenge(world.ctx, { purpose: 'login' });
   const token = signWebEidChallenge(card, { origin: testOrigin, nonce: challenge.nonce });
-  const login = await loginWithCard(world.ctx, { challengeId: challenge.challengeId, token });
+  const login = await loginWithCard(world.ctx, { challengeId: challenge.challengeId, token, sessionId: null, delivery: 'token' });
   assert.ok(login.ok, login.ok ? '' : login.code);
-  const session = await resolveSession(world.ctx, login.value.sessionToken);
+  const session = await resolveSession(world.ctx, login.value.sessionToken, 'token');
   assert.ok(session.ok);
   return { card, session: session.value, mykeyId: login.value.mykeyId };
 }

@@ -26,6 +26,7 @@ import {
   httpLogin,
   injectJson,
   loginChallenge,
+  loginInject,
   operatorInject,
   operatorToken,
   providerInject,
@@ -112,12 +113,12 @@ describe('every error code is reachable over HTTP', () => {
   const completeFile = (fileId: string) => providerInject(http, key, { method: 'POST', url: `/v1/provider/event-files/${fileId}/complete` });
   const events = (list: unknown[]): Promise<LightMyRequestResponse> => providerInject(http, key, { method: 'POST', url: '/v1/provider/events', json: { events: list } });
   const payment = (eventId: string, accountRef: string, amountYen = 1_000) => ({ eventId, accountRef, kind: 'payment', amountYen, occurredAt: isoNow() });
-  const loginWith = (challengeId: string, authToken: unknown) => injectJson(http.app, { method: 'POST', url: '/v1/citizen/login', json: { challengeId, authToken } });
+  const loginWith = (challenge: { challengeId: string; cookie?: string }, authToken: unknown) => loginInject(http.app, { cookie: '', ...challenge }, authToken);
   async function loginSigned(card: SoftwareCard, tamper: (token: Record<string, unknown>) => void = () => undefined, origin = testOrigin) {
     const challenge = await loginChallenge(http.app);
     const token = { ...signWebEidChallenge(card, { origin, nonce: challenge.nonce }) } as Record<string, unknown>;
     tamper(token);
-    return loginWith(challenge.challengeId, token);
+    return loginWith(challenge, token);
   }
   const attestation = (attestationId: string) => ({ attestationId, kind: 'health_insurance_linked', mykeyId: citizenA.mykeyId, attestedAt: isoNow() });
   const details = (campaign: string, accountRef: string, providerServiceId = serviceId) => ({ campaignId: campaign, providerServiceId, accountRef });
@@ -232,6 +233,14 @@ describe('every error code is reachable over HTTP', () => {
     }),
     session_required: async () => ({ response: await http.app.inject({ method: 'GET', url: '/v1/citizen/me' }) }),
     session_expired: async () => ({ response: await injectJson(http.app, { method: 'GET', url: '/v1/citizen/me', token: randomBytes(32).toString('base64url') }) }),
+    csrf_token_invalid: async () => {
+      // A portal (cookie) session: its write without the X-CSRF-Token header.
+      const challenge = await loginChallenge(http.app);
+      const login = await loginInject(http.app, challenge, signWebEidChallenge(citizenA.card, { origin: testOrigin, nonce: challenge.nonce }), { session: 'cookie' });
+      assert.equal(login.statusCode, 200, login.body);
+      const cookie = login.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+      return { response: await injectJson(http.app, { method: 'POST', url: '/v1/citizen/bindings/challenge', headers: { cookie }, json: details(campaignId, 'ACC-A-CSRF') }) };
+    },
 
     // Provider request signatures.
     request_signature_missing: async () => ({ response: await http.app.inject({ method: 'GET', url: '/v1/provider/grants' }) }),
@@ -264,17 +273,23 @@ describe('every error code is reachable over HTTP', () => {
     algorithm_unsupported: async () => ({ response: await loginSigned(citizenA.card, (token) => (token.algorithm = 'ES256')) }),
     challenge_not_found: async () => {
       const token = signWebEidChallenge(citizenA.card, { origin: testOrigin, nonce: 'a nonce the platform never issued' });
-      return { response: await loginWith(randomUUID(), token) };
+      return { response: await loginWith({ challengeId: randomUUID() }, token) };
     },
     challenge_expired: async () => {
       const challenge = await loginChallenge(http.app);
       // Five minutes and a second: well inside the citizens' 15-minute sessions, which later cases still use.
       http.clock.advance(challengeTtlMs + 1_000);
-      return { response: await loginWith(challenge.challengeId, signWebEidChallenge(citizenA.card, { origin: testOrigin, nonce: challenge.nonce })) };
+      return { response: await loginWith(challenge, signWebEidChallenge(citizenA.card, { origin: testOrigin, nonce: challenge.nonce })) };
+    },
+    challenge_session_mismatch: async () => {
+      // A challenge fetched by another browser (its pre-login cookie), completed by this one (another cookie).
+      const elsewhere = await loginChallenge(http.app);
+      const here = await loginChallenge(http.app);
+      return { response: await loginWith({ challengeId: elsewhere.challengeId, cookie: here.cookie }, signWebEidChallenge(citizenA.card, { origin: testOrigin, nonce: elsewhere.nonce })) };
     },
     challenge_purpose_mismatch: async () => {
       const challenge = await bindChallenge(http, citizenA, details(payOnlyCampaignId, 'ACC-A-2'));
-      return { response: await loginWith(challenge.challengeId, signWebEidChallenge(citizenA.card, { origin: testOrigin, nonce: challenge.nonce })) };
+      return { response: await loginWith(challenge, signWebEidChallenge(citizenA.card, { origin: testOrigin, nonce: challenge.nonce })) };
     },
     certificate_malformed: async () => ({ response: await loginSigned(citizenA.card, (token) => (token.unverifiedCertificate = 'MIIB')) }),
     certificate_untrusted: async () => ({ response: await loginSigned(badCards.untrusted) }),

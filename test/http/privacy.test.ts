@@ -20,6 +20,7 @@ import {
   httpBind,
   injectJson,
   loginChallenge,
+  loginInject,
   operatorInject,
   operatorToken,
   providerInject,
@@ -97,7 +98,7 @@ describe('privacy over a whole flow', () => {
       const challenge = await loginChallenge(http.app);
       const authToken = signWebEidChallenge(card, { origin: testOrigin, nonce: challenge.nonce });
       remember(`auth token signature ${i}`, authToken.signature);
-      const login = await injectJson(http.app, { method: 'POST', url: '/v1/citizen/login', json: { challengeId: challenge.challengeId, authToken } });
+      const login = await loginInject(http.app, challenge, authToken);
       assert.equal(login.statusCode, 200, login.body);
       const { sessionToken, mykeyId } = login.json() as { sessionToken: string; mykeyId: string };
       remember(`session token ${i}`, sessionToken);

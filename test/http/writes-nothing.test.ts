@@ -22,6 +22,7 @@ import {
   httpLogin,
   injectJson,
   loginChallenge,
+  loginInject,
   operatorInject,
   operatorToken,
   providerInject,
@@ -177,7 +178,7 @@ for (const engine of await enginesUnderTest()) {
         run: async () => {
           const challenge = await loginChallenge(http.app);
           const authToken = signWebEidChallenge(cards.fresh, { origin: 'https://phishing.example', nonce: challenge.nonce });
-          return injectJson(http.app, { method: 'POST', url: '/v1/citizen/login', json: { challengeId: challenge.challengeId, authToken } });
+          return loginInject(http.app, challenge, authToken);
         },
       },
       {
@@ -186,7 +187,7 @@ for (const engine of await enginesUnderTest()) {
         run: async () => {
           const challenge = await loginChallenge(http.app);
           const authToken = signWebEidChallenge(cards.untrusted, { origin: testOrigin, nonce: challenge.nonce });
-          return injectJson(http.app, { method: 'POST', url: '/v1/citizen/login', json: { challengeId: challenge.challengeId, authToken } });
+          return loginInject(http.app, challenge, authToken);
         },
       },
       {
@@ -197,7 +198,7 @@ for (const engine of await enginesUnderTest()) {
           try {
             const challenge = await loginChallenge(http.app);
             const authToken = signWebEidChallenge(cards.fresh, { origin: testOrigin, nonce: challenge.nonce });
-            return await injectJson(http.app, { method: 'POST', url: '/v1/citizen/login', json: { challengeId: challenge.challengeId, authToken } });
+            return await loginInject(http.app, challenge, authToken);
           } finally {
             http.ctx.revocation = undefined;
           }

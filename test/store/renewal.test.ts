@@ -41,7 +41,7 @@ async function outcomesOf(world: World, records: RenewalRecord[]): Promise<Renew
 
 async function loginCode(world: World, card: SoftwareCard): Promise<string> {
   const challenge = await issueChallenge(world.ctx, { purpose: 'login' });
-  const login = await loginWithCard(world.ctx, { challengeId: challenge.challengeId, token: signWebEidChallenge(card, { origin: testOrigin, nonce: challenge.nonce }) });
+  const login = await loginWithCard(world.ctx, { challengeId: challenge.challengeId, token: signWebEidChallenge(card, { origin: testOrigin, nonce: challenge.nonce }), sessionId: null, delivery: 'token' });
   return login.ok ? 'ok' : login.code;
 }
 

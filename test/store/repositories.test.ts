@@ -26,6 +26,7 @@ import {
   insertCredential,
   insertPerson,
   insertSession,
+  touchSession,
   touchCredential,
 } from '../../src/store/persons-repo.js';
 import {
@@ -141,11 +142,15 @@ for (const engine of await enginesUnderTest()) {
       assert.equal((await store.transaction((tx) => consumeChallenge(tx, living.id)))?.id, living.id);
     });
 
-    await t.test('sessions are stored by token hash, found, and deleted', async () => {
+    await t.test('sessions are stored by token hash, found, touched, and deleted', async () => {
       const personId = await newPerson(store);
       const tokenSha256 = uid('token-sha256');
-      await store.transaction((tx) => insertSession(tx, { tokenSha256, personId, nowMs: t0, expiresAtMs: t0 + 900_000 }));
-      assert.deepEqual(await store.transaction((tx) => findSession(tx, tokenSha256)), { personId, expiresAtMs: t0 + 900_000 });
+      await store.transaction((tx) => insertSession(tx, { tokenSha256, personId, nowMs: t0, expiresAtMs: t0 + 900_000, delivery: 'token', idleExpiresAtMs: null }));
+      assert.deepEqual(await store.transaction((tx) => findSession(tx, tokenSha256)), { personId, expiresAtMs: t0 + 900_000, delivery: 'token', idleExpiresAtMs: null });
+      const cookieSha256 = uid('cookie-sha256');
+      await store.transaction((tx) => insertSession(tx, { tokenSha256: cookieSha256, personId, nowMs: t0, expiresAtMs: t0 + 900_000, delivery: 'cookie', idleExpiresAtMs: t0 + 300_000 }));
+      await store.transaction((tx) => touchSession(tx, cookieSha256, t0 + 400_000));
+      assert.deepEqual(await store.transaction((tx) => findSession(tx, cookieSha256)), { personId, expiresAtMs: t0 + 900_000, delivery: 'cookie', idleExpiresAtMs: t0 + 400_000 });
       assert.equal(await store.transaction((tx) => findSession(tx, 'd'.repeat(64))), undefined);
       await store.transaction((tx) => deleteSession(tx, tokenSha256));
       assert.equal(await store.transaction((tx) => findSession(tx, tokenSha256)), undefined);

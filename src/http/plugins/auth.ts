@@ -1,6 +1,7 @@
 /**
- * Authentication of the three audiences: the operator (a bearer token from configuration), citizens (the bearer
- * session token of a card login) and providers (HMAC request signatures, RFC 9421, with a replay guard).
+ * Authentication of the three audiences: the operator (a bearer token from configuration), citizens (the session
+ * of a card login: a bearer token, or in the portal an HttpOnly cookie whose writes carry a CSRF token) and
+ * providers (HMAC request signatures, RFC 9421, with a replay guard).
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -10,6 +11,7 @@ import { unseal } from '../../app/platform-keys.js';
 import { findActiveProviderKey, recordSignatureOnce } from '../../store/providers-repo.js';
 import { ApiError } from '../errors.js';
 import { signatureWindowS, verifyRequest } from '../message-signatures.js';
+import { readCookie, requireCsrfForWrites } from './browser-sessions.js';
 
 function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
@@ -33,10 +35,17 @@ export function operatorAuth(operatorToken: string) {
   };
 }
 
+/** What the CSRF token of a citizen's cookie session is bound to. */
+export function citizenCsrfUserInfo(tokenSha256: string): string {
+  return `citizen:${tokenSha256}`;
+}
+
 export function citizenAuth(ctx: AppContext) {
   return async (request: FastifyRequest): Promise<void> => {
-    const session = await resolveSession(ctx, bearerToken(request));
+    const bearer = bearerToken(request);
+    const session = bearer !== undefined ? await resolveSession(ctx, bearer, 'token') : await resolveSession(ctx, readCookie(request, 'citizen'), 'cookie');
     if (!session.ok) throw new ApiError(session.code, session.message);
+    if (session.value.delivery === 'cookie') requireCsrfForWrites(request, citizenCsrfUserInfo(session.value.tokenSha256));
     request.citizen = session.value;
     request.actor = `person:${session.value.personId}`;
   };

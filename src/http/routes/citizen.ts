@@ -3,20 +3,23 @@
  * binding an account to a campaign, signed by the card, and legal representatives: adding a represented person
  * with that person's card, seeing them, and binding or cancelling on their behalf (`onBehalfOf`).
  */
+import { randomBytes } from 'node:crypto';
 import { Type } from 'typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { bindAccount, issueBindChallenge } from '../../app/bind-account.js';
-import { issueChallenge, loginWithCard } from '../../app/card-login.js';
-import { describeCitizen, endSession } from '../../app/citizen.js';
+import { issueChallenge, loginWithCard, sessionTokenSha256 } from '../../app/card-login.js';
+import { describeCitizen, endSession, type CitizenSession } from '../../app/citizen.js';
 import { cancelBinding } from '../../app/corrections.js';
 import type { AppContext } from '../../app/context.js';
 import { addRepresented, issueRepresentChallenge, listRepresented } from '../../app/representatives.js';
 import { looksLikeMyNumber } from '../../domain/my-number.js';
 import { representationRelations } from '../../domain/representation.js';
 import type { PersonBindingView } from '../../store/bindings-repo.js';
+import { sessionTtlMs } from '../../domain/limits.js';
 import { ApiError, sendFailure } from '../errors.js';
-import { citizenAuth } from '../plugins/auth.js';
+import { citizenAuth, citizenCsrfUserInfo } from '../plugins/auth.js';
+import { clearCookie, csrfTokenFor, readCookie, setCookie } from '../plugins/browser-sessions.js';
 import { AuthTokenSchema, BindingDetailsSchema, ChallengeBody, SecurityCode, errorResponses, IdempotencyHeaders, isoOf, mykeyIdSchema } from '../schemas.js';
 
 const tags = ['citizen'];
@@ -48,17 +51,46 @@ function bindingView(b: PersonBindingView) {
   return { campaignId: b.campaignId, providerServiceId: b.providerServiceId, accountRef: b.accountRef, boundAt: isoOf(b.boundAtMs), eligibleYen: b.eligibleYen, points: b.pointsGranted };
 }
 
+/**
+ * The browser's pre-login session: the cookie a login challenge is bound to (made here when the request has none),
+ * as the sha256 the challenge stores.
+ */
+function preauthSessionId(request: FastifyRequest, reply: FastifyReply): string {
+  let preauth = readCookie(request, 'preauth');
+  if (preauth === undefined) {
+    preauth = randomBytes(32).toString('base64url');
+    setCookie(reply, 'preauth', preauth);
+  }
+  return sessionTokenSha256(preauth);
+}
+
+/** How long a session lasts, and for a portal session its CSRF token. */
+function sessionTimes(request: FastifyRequest, reply: FastifyReply, session: Pick<CitizenSession, 'tokenSha256' | 'delivery' | 'expiresAtMs' | 'idleExpiresAtMs'>) {
+  return {
+    expiresAt: isoOf(session.expiresAtMs),
+    ...(session.idleExpiresAtMs === null ? {} : { idleExpiresAt: isoOf(session.idleExpiresAtMs) }),
+    ...(session.delivery === 'cookie' ? { csrfToken: csrfTokenFor(request, reply, citizenCsrfUserInfo(session.tokenSha256)) } : {}),
+  };
+}
+
+const SessionTimesSchema = {
+  expiresAt: Type.String({ description: 'When the session ends at the latest.' }),
+  idleExpiresAt: Type.Optional(Type.String({ description: 'Portal sessions: when the session ends unless another request comes first.' })),
+  csrfToken: Type.Optional(Type.String({ description: 'Portal sessions: send it as X-CSRF-Token with every write.' })),
+};
+
 export function registerCitizenRoutes(parent: FastifyInstance, ctx: AppContext): void {
   const app = parent.withTypeProvider<TypeBoxTypeProvider>();
 
   app.post('/v1/citizen/login/challenge', {
     schema: {
       tags,
-      summary: 'A single-use challenge for a card login (5 minutes)',
+      summary: 'A single-use challenge for a card login (5 minutes), bound to this browser session',
+      description: 'Sets the pre-login cookie (mykey-preauth) when the request has none; only a login that carries it can use the challenge (JPKI.md T4).',
       response: { 200: ChallengeBody, ...errorResponses(400, 429) },
     },
-    handler: async () => {
-      const challenge = await issueChallenge(ctx, { purpose: 'login' });
+    handler: async (request, reply) => {
+      const challenge = await issueChallenge(ctx, { purpose: 'login', sessionId: preauthSessionId(request, reply) });
       return { challengeId: challenge.challengeId, nonce: challenge.nonce, expiresAt: isoOf(challenge.expiresAtMs) };
     },
   });
@@ -67,17 +99,37 @@ export function registerCitizenRoutes(parent: FastifyInstance, ctx: AppContext):
     schema: {
       tags,
       summary: 'Log in with the card: the same card always reaches the same Mykey ID, created at the first login',
-      body: Type.Object({ challengeId: Type.String({ minLength: 1, maxLength: 64 }), authToken: AuthTokenSchema }, { additionalProperties: false }),
+      description:
+        'Send the pre-login cookie of the challenge. `session: "token"` (the default) answers a bearer sessionToken; `session: "cookie"` (the portal) sets an HttpOnly session cookie instead, answers a csrfToken for its writes, and ends after 5 minutes without a request or after a binding.',
+      body: Type.Object(
+        {
+          challengeId: Type.String({ minLength: 1, maxLength: 64 }),
+          authToken: AuthTokenSchema,
+          session: Type.Optional(Type.Union([Type.Literal('token'), Type.Literal('cookie')])),
+        },
+        { additionalProperties: false },
+      ),
       response: {
-        200: Type.Object({ mykeyId: Type.String(), personCreated: Type.Boolean(), sessionToken: Type.String(), expiresAt: Type.String() }),
+        200: Type.Object({ mykeyId: Type.String(), personCreated: Type.Boolean(), sessionToken: Type.Optional(Type.String()), ...SessionTimesSchema }),
         ...errorResponses(400, 401, 503),
       },
     },
     handler: async (request, reply) => {
-      const result = await loginWithCard(ctx, { challengeId: request.body.challengeId, token: request.body.authToken });
+      const preauth = readCookie(request, 'preauth');
+      const delivery = request.body.session ?? 'token';
+      const result = await loginWithCard(ctx, {
+        challengeId: request.body.challengeId,
+        token: request.body.authToken,
+        sessionId: preauth === undefined ? null : sessionTokenSha256(preauth),
+        delivery,
+      });
       if (!result.ok) return sendFailure(request, reply, result);
-      const { expiresAtMs, ...login } = result.value;
-      return { ...login, expiresAt: isoOf(expiresAtMs) };
+      const { mykeyId, personCreated, sessionToken, expiresAtMs, idleExpiresAtMs } = result.value;
+      const times = sessionTimes(request, reply, { tokenSha256: sessionTokenSha256(sessionToken), delivery, expiresAtMs, idleExpiresAtMs });
+      if (delivery === 'token') return { mykeyId, personCreated, sessionToken, ...times };
+      clearCookie(reply, 'preauth');
+      setCookie(reply, 'citizen', sessionToken, sessionTtlMs);
+      return { mykeyId, personCreated, ...times };
     },
   });
 
@@ -86,9 +138,10 @@ export function registerCitizenRoutes(parent: FastifyInstance, ctx: AppContext):
     authed.addHook('preValidation', citizenAuth(ctx));
 
     authed.post('/v1/citizen/logout', {
-      schema: { tags, security: bearer, summary: 'End the session (shared terminals: always log out)', response: { 204: Type.Null(), ...errorResponses(401) } },
+      schema: { tags, security: bearer, summary: 'End the session (shared terminals: always log out)', response: { 204: Type.Null(), ...errorResponses(401, 403) } },
       handler: async (request, reply) => {
         await endSession(ctx, request.citizen!);
+        if (request.citizen!.delivery === 'cookie') clearCookie(reply, 'citizen');
         return reply.code(204).send(null);
       },
     });
@@ -99,13 +152,13 @@ export function registerCitizenRoutes(parent: FastifyInstance, ctx: AppContext):
         security: bearer,
         summary: 'My Mykey ID, my bindings and my points per campaign',
         response: {
-          200: Type.Object({ mykeyId: Type.String(), bindings: Type.Array(CitizenBindingSchema) }),
+          200: Type.Object({ mykeyId: Type.String(), bindings: Type.Array(CitizenBindingSchema), ...SessionTimesSchema }),
           ...errorResponses(401),
         },
       },
-      handler: async (request) => {
+      handler: async (request, reply) => {
         const view = await describeCitizen(ctx, request.citizen!);
-        return { mykeyId: view.mykeyId, bindings: view.bindings.map(bindingView) };
+        return { mykeyId: view.mykeyId, bindings: view.bindings.map(bindingView), ...sessionTimes(request, reply, request.citizen!) };
       },
     });
 
@@ -114,7 +167,7 @@ export function registerCitizenRoutes(parent: FastifyInstance, ctx: AppContext):
         tags,
         security: bearer,
         summary: 'A legal representative: a challenge for the card of the person to represent (its nonce names the representative’s Mykey ID)',
-        response: { 200: ChallengeBody, ...errorResponses(401) },
+        response: { 200: ChallengeBody, ...errorResponses(401, 403) },
       },
       handler: async (request) => {
         const challenge = await issueRepresentChallenge(ctx, request.citizen!);
@@ -181,7 +234,7 @@ export function registerCitizenRoutes(parent: FastifyInstance, ctx: AppContext):
         security: bearer,
         summary: 'A challenge that carries the binding details, for the card to sign',
         body: BindingDetailsSchema,
-        response: { 200: ChallengeBody, ...errorResponses(400, 401) },
+        response: { 200: ChallengeBody, ...errorResponses(400, 401, 403) },
       },
       handler: async (request) => {
         refuseMyNumbers({ accountRef: request.body.accountRef });
@@ -202,7 +255,14 @@ export function registerCitizenRoutes(parent: FastifyInstance, ctx: AppContext):
           { additionalProperties: false },
         ),
         response: {
-          201: Type.Object({ campaignId: Type.String(), providerServiceId: Type.String(), accountRef: Type.String(), onBehalfOf: Type.Optional(Type.String()), boundAt: Type.String() }),
+          201: Type.Object({
+            campaignId: Type.String(),
+            providerServiceId: Type.String(),
+            accountRef: Type.String(),
+            onBehalfOf: Type.Optional(Type.String()),
+            boundAt: Type.String(),
+            sessionEnded: Type.Boolean({ description: 'True for a portal (cookie) session, which ends with the binding (shared terminals).' }),
+          }),
           ...errorResponses(400, 401, 403, 404, 409, 502, 503),
         },
       },
@@ -216,7 +276,13 @@ export function registerCitizenRoutes(parent: FastifyInstance, ctx: AppContext):
         });
         if (!result.ok) return sendFailure(request, reply, result);
         const { boundAtMs, ...binding } = result.value;
-        return reply.code(201).send({ ...binding, boundAt: isoOf(boundAtMs) });
+        // On a shared terminal the next person must never find this session: a portal session ends with its binding.
+        const sessionEnded = request.citizen!.delivery === 'cookie';
+        if (sessionEnded) {
+          await endSession(ctx, request.citizen!);
+          clearCookie(reply, 'citizen');
+        }
+        return reply.code(201).send({ ...binding, boundAt: isoOf(boundAtMs), sessionEnded });
       },
     });
 
@@ -229,7 +295,7 @@ export function registerCitizenRoutes(parent: FastifyInstance, ctx: AppContext):
         headers: IdempotencyHeaders,
         params: Type.Object({ campaignId: Type.String({ minLength: 3, maxLength: 64 }) }),
         querystring: Type.Object({ onBehalfOf: Type.Optional(mykeyIdSchema('The Mykey ID of the represented person whose binding to cancel.')) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ campaignId: Type.String() }), ...errorResponses(400, 401, 404, 409) },
+        response: { 200: Type.Object({ campaignId: Type.String() }), ...errorResponses(400, 401, 403, 404, 409) },
       },
       handler: async (request, reply) => {
         const result = await cancelBinding(ctx, request.citizen!, { campaignId: request.params.campaignId, ...(request.query.onBehalfOf === undefined ? {} : { onBehalfOf: request.query.onBehalfOf }) });
