@@ -5,8 +5,10 @@ import { browserSessionIdleMs } from '../domain/limits.js';
 import { fail, ok, type Result } from '../domain/result.js';
 import { listBindingsOfPerson, type PersonBindingView } from '../store/bindings-repo.js';
 import { deleteSession, findPersonById, findSession, touchSession, type SessionDelivery } from '../store/persons-repo.js';
+import { listLedgerOfPerson, type PersonLedgerEntry } from '../store/events-repo.js';
 import { sessionTokenSha256 } from './card-login.js';
 import type { AppContext } from './context.js';
+import { actingFor } from './representatives.js';
 
 export interface CitizenSession {
   personId: string;
@@ -57,4 +59,46 @@ export interface CitizenView {
 export async function describeCitizen(ctx: AppContext, session: CitizenSession): Promise<CitizenView> {
   const bindings = await ctx.store.transaction((tx) => listBindingsOfPerson(tx, session.personId));
   return { mykeyId: session.mykeyId, bindings };
+}
+
+export interface PointsHistoryPage {
+  data: PersonLedgerEntry[];
+  hasMore: boolean;
+  nextCursor: string | null;
+}
+
+const historyCursorPrefix = 'h1:';
+
+function encodeHistoryCursor(position: { createdAtMs: number; entryId: string }): string {
+  return Buffer.from(`${historyCursorPrefix}${position.createdAtMs}:${position.entryId}`).toString('base64url');
+}
+
+function decodeHistoryCursor(cursor: string): { createdAtMs: number; entryId: string } | undefined {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const [msText, entryId] = text.slice(historyCursorPrefix.length).split(':', 2);
+  const createdAtMs = Number(msText);
+  if (!text.startsWith(historyCursorPrefix) || entryId === undefined || !Number.isSafeInteger(createdAtMs)) return undefined;
+  return encodeHistoryCursor({ createdAtMs, entryId }) === cursor ? { createdAtMs, entryId } : undefined;
+}
+
+/**
+ * The grants and clawbacks of a person in one campaign, newest first: the session's own, or with `onBehalfOf`
+ * those of a person it represents. Codes: cursor_invalid, representation_not_found.
+ */
+export async function listPointsHistory(
+  ctx: AppContext,
+  session: CitizenSession,
+  input: { campaignId: string; onBehalfOf?: string; limit: number; before?: string },
+): Promise<Result<PointsHistoryPage, 'cursor_invalid' | 'representation_not_found'>> {
+  const before = input.before === undefined ? undefined : decodeHistoryCursor(input.before);
+  if (input.before !== undefined && before === undefined) return fail('cursor_invalid', 'the cursor was not produced by this list', 'before');
+  return ctx.store.transaction(async (tx) => {
+    const subject = await actingFor(tx, session, input.onBehalfOf);
+    if (!subject.ok) return subject;
+    const rows = await listLedgerOfPerson(tx, { personId: subject.value.personId, campaignId: input.campaignId, ...(before === undefined ? {} : { before }), limit: input.limit + 1 });
+    const data = rows.slice(0, input.limit);
+    const hasMore = rows.length > input.limit;
+    const last = data.at(-1);
+    return ok({ data, hasMore, nextCursor: hasMore && last !== undefined ? encodeHistoryCursor(last) : null });
+  });
 }

@@ -6,6 +6,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isKnownTimeZone } from '../domain/calendar.js';
+import { defaultCardAgentUrl } from '../domain/card-agent.js';
 import { fail, ok, type Result } from '../domain/result.js';
 import { defaultSettlementTimeZone } from '../domain/settlement.js';
 
@@ -43,6 +44,8 @@ export interface ServeConfig {
   revocationFreshnessSeconds: number;
   /** The IANA zone whose calendar months settlement statements cover. */
   settlementTimeZone: string;
+  /** Where the citizen portal finds the card agent on the citizen's own machine (a loopback origin). */
+  cardAgentUrl: string;
 }
 
 interface OptionSpec {
@@ -73,6 +76,7 @@ export const serveOptions: Record<keyof ServeConfig, OptionSpec> = {
   renewalLookupUrl: { flag: 'renewal-lookup-url', env: 'MYKEY_RENEWAL_LOOKUP_URL', defaultText: '(none: only the renewal feed links)', description: 'asked at a first login whether the certificate renews an earlier one (fail closed)' },
   revocationFreshnessSeconds: { flag: 'revocation-freshness', env: 'MYKEY_REVOCATION_FRESHNESS_SECONDS', defaultText: '120', description: 'oldest acceptable OCSP answer, in seconds (also the cache time of good answers)' },
   settlementTimeZone: { flag: 'settlement-time-zone', env: 'MYKEY_SETTLEMENT_TIME_ZONE', defaultText: defaultSettlementTimeZone, description: 'IANA time zone of the calendar months settlement statements cover' },
+  cardAgentUrl: { flag: 'card-agent-url', env: 'MYKEY_CARD_AGENT_URL', defaultText: defaultCardAgentUrl, description: 'loopback origin where the portal finds the citizen’s card agent (mykey card agent)' },
   rateLimitPerMinute: { flag: 'rate-limit', env: 'MYKEY_RATE_LIMIT_PER_MINUTE', defaultText: '1200', description: 'requests per minute per client address (429 rate_limited beyond)' },
 };
 
@@ -114,6 +118,11 @@ function isOrigin(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** An http origin on the loopback interface: a browser may reach it from an https page (a trustworthy origin). */
+function isLoopbackOrigin(text: string): boolean {
+  return isOrigin(text) && text.startsWith('http://') && ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(text).hostname);
 }
 
 /**
@@ -177,6 +186,8 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   if (!revocationFreshnessSeconds.ok) return revocationFreshnessSeconds;
   const settlementTimeZone = read('settlementTimeZone') ?? defaultSettlementTimeZone;
   if (!isKnownTimeZone(settlementTimeZone)) return fail('config_invalid', `MYKEY_SETTLEMENT_TIME_ZONE must be an IANA time zone like Asia/Tokyo, not "${settlementTimeZone}"`);
+  const cardAgentUrl = read('cardAgentUrl') ?? defaultCardAgentUrl;
+  if (!isLoopbackOrigin(cardAgentUrl)) return fail('config_invalid', `MYKEY_CARD_AGENT_URL must be a loopback origin like ${defaultCardAgentUrl}, not "${cardAgentUrl}"`);
   if (mode === 'production') {
     if (ocspUrl === undefined && crlUrls.length === 0) {
       return fail('config_invalid', 'MYKEY_OCSP_URL or MYKEY_CRL_URLS is required in production (card revocation is checked, fail closed)');
@@ -210,6 +221,7 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     renewalLookupUrl,
     revocationFreshnessSeconds: revocationFreshnessSeconds.value,
     settlementTimeZone,
+    cardAgentUrl,
   });
 }
 

@@ -172,7 +172,14 @@ export async function startPlatform(
     settlementTimeZone: config.settlementTimeZone,
     ...(config.renewalLookupUrl === undefined ? {} : { renewalLookup: createHttpRenewalLookup({ url: config.renewalLookupUrl, fetch: httpRevocationFetch }) }),
   };
-  const app = await buildApp(ctx, { operatorToken: secrets.operatorToken, logger: options.logger, trustProxy: config.trustProxy, rateLimitPerMinute: config.rateLimitPerMinute });
+  const app = await buildApp(ctx, {
+    operatorToken: secrets.operatorToken,
+    logger: options.logger,
+    trustProxy: config.trustProxy,
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    cardAgentUrl: config.cardAgentUrl,
+    serveWebFaces: true,
+  });
   let demoKey: SigningKey | undefined;
   if (config.demo) registerDemoProviderVerify(app, '/demo-provider/verify', { accounts: demoAccounts, key: () => demoKey });
   let url: string;

@@ -8,6 +8,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOpt
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { AppContext } from '../app/context.js';
+import { defaultCardAgentUrl } from '../domain/card-agent.js';
 import { bodyBytesMax } from '../domain/limits.js';
 import { makeAjv } from './ajv.js';
 import { ApiError, failureOfError, sendFailure } from './errors.js';
@@ -24,6 +25,7 @@ import { registerPublicRoutes } from './routes/public.js';
 import { registerAwardRoutes } from './routes/awards.js';
 import { registerCorrectionRoutes } from './routes/corrections.js';
 import { registerSettlementRoutes } from './routes/settlement.js';
+import { registerSecurityHeaders, registerWebFaces } from './web.js';
 
 export interface HttpOptions {
   /** Bearer token of the operator API. */
@@ -33,6 +35,10 @@ export interface HttpOptions {
   trustProxy?: boolean;
   /** Requests per minute per client address, on every route. */
   rateLimitPerMinute: number;
+  /** The citizen's card agent (loopback origin) the portal may call; the default address when absent. */
+  cardAgentUrl?: string;
+  /** Serve the web faces (portal and consoles) from dist/web; `mykey serve` does, API tests need not. */
+  serveWebFaces?: boolean;
 }
 
 /** Paths pino must never print: tokens, signatures, secrets, security codes. */
@@ -102,10 +108,13 @@ export async function buildApp(ctx: AppContext, options: HttpOptions): Promise<F
     timeWindow: 60_000,
     errorResponseBuilder: (_request, context) => new ApiError('rate_limited', `more than ${context.max} requests a minute; retry in ${context.after}`),
   });
-  await registerBrowserSessions(app, { secure: new URL(ctx.origin).protocol === 'https:', csrfKey: ctx.keys.csrfKey });
+  const secure = new URL(ctx.origin).protocol === 'https:';
+  const cardAgentUrl = options.cardAgentUrl ?? defaultCardAgentUrl;
+  await registerSecurityHeaders(app, { cardAgentUrl, secure });
+  await registerBrowserSessions(app, { secure, csrfKey: ctx.keys.csrfKey });
   app.addHook('preHandler', idempotencyPreHandler(ctx));
   registerIdempotencyStore(app, ctx);
-  registerPublicRoutes(app, ctx);
+  registerPublicRoutes(app, ctx, { cardAgentUrl });
   registerCitizenRoutes(app, ctx);
   registerProviderRoutes(app, ctx);
   registerEventFileRoutes(app, ctx);
@@ -116,5 +125,6 @@ export async function buildApp(ctx: AppContext, options: HttpOptions): Promise<F
   registerSettlementRoutes(app, ctx, options.operatorToken);
   registerCampaignDashboardRoutes(app, ctx, options.operatorToken);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  if (options.serveWebFaces === true) await registerWebFaces(app);
   return app;
 }

@@ -226,3 +226,33 @@ export async function findEventCampaigns(tx: Tx, providerId: string, eventIds: r
   for (const row of rows) byEvent.set(row.eventId, (byEvent.get(row.eventId) ?? new Set()).add(row.campaignId));
   return byEvent;
 }
+
+/** A ledger entry as the citizen it belongs to sees it: when, how many points (negative: a clawback), and why. */
+export interface PersonLedgerEntry {
+  entryId: string;
+  source: LedgerSource;
+  points: number;
+  eligibleDeltaYen: number;
+  createdAtMs: number;
+}
+
+/**
+ * A person's ledger in one campaign, newest first, before a position (`createdAtMs`, then `entryId`, descending):
+ * a page of `limit` entries. Never the provider's event ids or account ids: a citizen sees only points and times.
+ */
+export async function listLedgerOfPerson(
+  tx: Tx,
+  input: { personId: string; campaignId: string; before?: { createdAtMs: number; entryId: string }; limit: number },
+): Promise<PersonLedgerEntry[]> {
+  let query = tx.db
+    .selectFrom('ledger_entries')
+    .select(['id as entryId', 'source', 'points', 'eligible_delta_yen as eligibleDeltaYen', 'created_at_ms as createdAtMs'])
+    .where('person_id', '=', input.personId)
+    .where('campaign_id', '=', input.campaignId);
+  const before = input.before;
+  if (before !== undefined) {
+    query = query.where((eb) => eb.or([eb('created_at_ms', '<', before.createdAtMs), eb.and([eb('created_at_ms', '=', before.createdAtMs), eb('id', '<', before.entryId)])]));
+  }
+  const rows = await query.orderBy('created_at_ms', 'desc').orderBy('id', 'desc').limit(input.limit).execute();
+  return rows.map((row) => ({ ...row, source: row.source as LedgerSource }));
+}

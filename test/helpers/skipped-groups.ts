@@ -1,8 +1,8 @@
 /**
- * Groups of tests that need something the platform itself does not (a PostgreSQL server, the PC/SC stack). Where a
- * group cannot run, CI (CI=true) fails at once; elsewhere its tests are skipped, and the skip is recorded in the
- * file `scripts/run-tests.js` names in MYKEY_TEST_SKIPS, so the run ends with a list of what was skipped, why, and
- * the one command that installs what the group needs.
+ * Groups of tests that need something the platform itself does not (a PostgreSQL server, the PC/SC stack, a
+ * browser). Where a group cannot run, CI (CI=true) fails at once; elsewhere its tests are skipped, and the skip is
+ * recorded in the file `scripts/run-tests.js` names in MYKEY_TEST_SKIPS, so the run ends with a list of what was
+ * skipped, why, and the one command that installs what the group needs.
  */
 import { appendFileSync } from 'node:fs';
 import { relative } from 'node:path';
@@ -18,6 +18,11 @@ export const testGroups = {
     title: 'PC/SC',
     covers: 'the card through real pcscd with a virtual reader, cross-checked by OpenSC',
     install: 'sudo scripts/install-system-packages pcsc && npm install',
+  },
+  browser: {
+    title: 'browser',
+    covers: 'the portal and the consoles end to end in headless Chromium, with axe-core',
+    install: 'sudo scripts/install-system-packages browser',
   },
 } as const;
 

@@ -33,8 +33,8 @@ const postsWithoutBody = new Set([
   'POST /v1/operator/providers/{providerId}/keys',
   'POST /v1/provider/event-files/{fileId}/complete',
 ]);
-/** Routes anyone may call: the public lists, health, and the two steps of a card login. */
-const anonymousRoutes = new Set(['GET /v1/campaigns', 'GET /v1/provider-services', 'GET /healthz', 'POST /v1/citizen/login/challenge', 'POST /v1/citizen/login']);
+/** Routes anyone may call: the public lists, the portal's configuration, health, and the two steps of a card login. */
+const anonymousRoutes = new Set(['GET /v1/campaigns', 'GET /v1/provider-services', 'GET /v1/portal/config', 'GET /healthz', 'POST /v1/citizen/login/challenge', 'POST /v1/citizen/login']);
 
 /**
  * The method and path of every route in Fastify's route tree (`printRoutes({ commonPrefix: false })` prints one

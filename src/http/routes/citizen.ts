@@ -9,14 +9,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { bindAccount, issueBindChallenge } from '../../app/bind-account.js';
 import { issueChallenge, loginWithCard, sessionTokenSha256 } from '../../app/card-login.js';
-import { describeCitizen, endSession, type CitizenSession } from '../../app/citizen.js';
+import { describeCitizen, endSession, listPointsHistory, type CitizenSession } from '../../app/citizen.js';
 import { cancelBinding } from '../../app/corrections.js';
 import type { AppContext } from '../../app/context.js';
 import { addRepresented, issueRepresentChallenge, listRepresented } from '../../app/representatives.js';
 import { looksLikeMyNumber } from '../../domain/my-number.js';
 import { representationRelations } from '../../domain/representation.js';
 import type { PersonBindingView } from '../../store/bindings-repo.js';
-import { sessionTtlMs } from '../../domain/limits.js';
+import { pageMax, sessionTtlMs } from '../../domain/limits.js';
 import { ApiError, sendFailure } from '../errors.js';
 import { citizenAuth, citizenCsrfUserInfo } from '../plugins/auth.js';
 import { clearCookie, csrfTokenFor, readCookie, setCookie } from '../plugins/browser-sessions.js';
@@ -159,6 +159,46 @@ export function registerCitizenRoutes(parent: FastifyInstance, ctx: AppContext):
       handler: async (request, reply) => {
         const view = await describeCitizen(ctx, request.citizen!);
         return { mykeyId: view.mykeyId, bindings: view.bindings.map(bindingView), ...sessionTimes(request, reply, request.citizen!) };
+      },
+    });
+
+    authed.get('/v1/citizen/points/:campaignId', {
+      schema: {
+        tags,
+        security: bearer,
+        summary: 'My grants and clawbacks in a campaign (or, with onBehalfOf, those of a person I represent), newest first',
+        params: Type.Object({ campaignId: Type.String({ minLength: 3, maxLength: 64 }) }),
+        querystring: Type.Object(
+          {
+            onBehalfOf: Type.Optional(mykeyIdSchema('The Mykey ID of a represented person whose history to show.')),
+            limit: Type.Integer({ minimum: 1, maximum: pageMax, default: pageMax }),
+            before: Type.Optional(Type.String({ maxLength: 200, description: 'nextCursor of the previous page.' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            data: Type.Array(
+              Type.Object({
+                entryId: Type.String(),
+                source: Type.Union([Type.Literal('event'), Type.Literal('award'), Type.Literal('correction')], { description: 'A payment or top-up, a fixed award, or an operator correction.' }),
+                points: Type.Integer({ description: 'Negative for a clawback.' }),
+                eligibleDeltaYen: Type.Integer(),
+                createdAt: Type.String(),
+              }),
+            ),
+            hasMore: Type.Boolean(),
+            nextCursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...errorResponses(400, 401, 404),
+        },
+      },
+      handler: async (request, reply) => {
+        const { campaignId } = request.params;
+        const { onBehalfOf, limit, before } = request.query;
+        const result = await listPointsHistory(ctx, request.citizen!, { campaignId, limit, ...(onBehalfOf === undefined ? {} : { onBehalfOf }), ...(before === undefined ? {} : { before }) });
+        if (!result.ok) return sendFailure(request, reply, result);
+        return { ...result.value, data: result.value.data.map(({ createdAtMs, ...entry }) => ({ ...entry, createdAt: isoOf(createdAtMs) })) };
       },
     });
 

@@ -1,0 +1,82 @@
+/**
+ * The shapes of the API answers the faces read, as the OpenAPI document (/openapi.json) describes them. Only the
+ * fields the pages use are named; the API may send more.
+ */
+export interface CampaignWindow {
+  startsAt: string;
+  endsAt: string;
+}
+
+export interface Campaign {
+  id: string;
+  name: string;
+  owner: string;
+  kind: 'spend_back' | 'fixed_award';
+  eligibleEventKinds: Array<'payment' | 'topup'>;
+  eligibleProviderServices: 'all' | string[];
+  eligibleMerchantRegions?: string[];
+  applicationWindow: CampaignWindow;
+  earningWindow: CampaignWindow;
+  timeZone: string;
+  rate?: { numerator: number; denominator: number };
+  caps: { perPersonPoints: number; perEventPoints?: number; perPeriod?: { period: 'day' | 'month'; points: number }; budgetPoints?: number };
+  award?: { attestationKind: string; points: number };
+  refundPolicy: 'clawback' | 'none';
+  representatives: { minorsMayShareAccount: boolean };
+  sameDayCancel: boolean;
+  version: number;
+  budget?: { grantedPoints: number; leftPoints: number; exhaustedAt: string | null };
+}
+
+export interface ProviderService {
+  id: string;
+  name: string;
+  providerId: string;
+  providerName: string;
+}
+
+export interface CitizenBinding {
+  campaignId: string;
+  providerServiceId: string;
+  accountRef: string;
+  boundAt: string;
+  eligibleYen: number;
+  points: number;
+}
+
+export interface SessionTimes {
+  expiresAt: string;
+  idleExpiresAt?: string;
+  csrfToken?: string;
+}
+
+export interface CitizenMe extends SessionTimes {
+  mykeyId: string;
+  bindings: CitizenBinding[];
+}
+
+export interface RepresentedPerson {
+  mykeyId: string;
+  representedSince: string;
+  bindings: CitizenBinding[];
+}
+
+export interface PointsEntry {
+  entryId: string;
+  source: 'event' | 'award' | 'correction';
+  points: number;
+  eligibleDeltaYen: number;
+  createdAt: string;
+}
+
+export interface Page<T> {
+  data: T[];
+  hasMore: boolean;
+  nextCursor: string | null;
+}
+
+export interface PortalConfig {
+  cardAgentUrl: string;
+  origin: string;
+  sessionIdleSeconds: number;
+}
