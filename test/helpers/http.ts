@@ -213,6 +213,11 @@ export const storeTables = [
   'event_file_lines',
   'settlement_statements',
   'settlement_reconciliations',
+  'staff_accounts',
+  'staff_passkeys',
+  'staff_enrolments',
+  'staff_sessions',
+  'passkey_challenges',
 ] as const satisfies ReadonlyArray<keyof Schema>;
 const everyTableListed: [Exclude<keyof Schema, (typeof storeTables)[number]>] extends [never] ? true : false = true;
 void everyTableListed;

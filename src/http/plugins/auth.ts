@@ -62,7 +62,7 @@ export function providerAuth(ctx: AppContext) {
       ...(request.rawBody === undefined ? {} : { body: request.rawBody }),
       nowS,
       lookupSecret: async (keyId) => {
-        const key = await ctx.store.transaction((tx) => findActiveProviderKey(tx, keyId));
+        const key = await ctx.store.transaction((tx) => findActiveProviderKey(tx, keyId, ctx.clock.nowMs()));
         providerId = key?.providerId;
         return key === undefined ? undefined : unseal(ctx.keys, key.secretSealed);
       },
