@@ -96,7 +96,7 @@ async function checkBindable(tx: Tx, subject: ActingFor, details: BindingDetails
 }
 
 async function verifyWithProvider(ctx: AppContext, checked: Checked, details: BindingDetails, securityCode: string): Promise<Result<void, BindErrorCode>> {
-  const key = await ctx.store.transaction((tx) => findNewestProviderKey(tx, checked.providerId));
+  const key = await ctx.store.transaction((tx) => findNewestProviderKey(tx, checked.providerId, ctx.clock.nowMs()));
   if (key === undefined) return fail('provider_unavailable', 'the provider has no active key to sign the verification call');
   return ctx.providerVerifier.verify({
     verifyUrl: checked.verifyUrl,

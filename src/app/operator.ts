@@ -2,7 +2,6 @@
  * Operator use cases: campaigns from presets or JSON, providers with their services and keys, statistics and the
  * audit log. Every change is recorded in the hash-chained audit log in the same transaction as the change.
  */
-import { randomBytes } from 'node:crypto';
 import { validateCampaign, validateNewVersion, type Campaign, type CampaignDefinition } from '../domain/campaign.js';
 import { presetDefinition, presetNames, type PresetName } from '../domain/presets.js';
 import { fail, ok, type Result } from '../domain/result.js';
@@ -23,7 +22,6 @@ import {
   findProvider,
   findProviderService,
   insertProvider,
-  insertProviderKey,
   insertProviderService,
   listProviders,
   revokeProviderKey,
@@ -32,7 +30,7 @@ import {
 } from '../store/providers-repo.js';
 import { campaignStats, eventsApplied, type CampaignStats } from '../store/stats-repo.js';
 import type { AppContext } from './context.js';
-import { seal } from './platform-keys.js';
+import { insertNewProviderKey, type IssuedKey } from './provider-keys.js';
 
 export type CampaignSource = { preset: string; id?: string; name?: string } | { definition: CampaignDefinition };
 
@@ -164,26 +162,18 @@ export async function listAllProviders(ctx: AppContext): Promise<Awaited<ReturnT
   return ctx.store.transaction((tx) => listProviders(tx));
 }
 
-export interface IssuedKey {
-  keyId: string;
-  /** base64; shown once, stored only sealed. */
-  secret: string;
-}
-
-/** Issues a new signing key; older keys stay active until revoked, so providers rotate with overlap. */
+/** Issues a new signing key; older keys stay active until revoked or rotated, so providers rotate with overlap. */
 export async function createProviderKey(ctx: AppContext, actor: string, providerId: string): Promise<Result<IssuedKey, 'provider_not_found'>> {
   const nowMs = ctx.clock.nowMs();
-  const secret = randomBytes(32);
-  const keyId = `${providerId}.${randomBytes(6).toString('hex')}`;
   return ctx.store.transaction(async (tx) => {
     if ((await findProvider(tx, providerId)) === undefined) return fail('provider_not_found', 'no such provider', 'providerId');
-    await insertProviderKey(tx, { keyId, providerId, secretSealed: seal(ctx.keys, secret), nowMs });
-    await appendAudit(tx, { atMs: nowMs, actor, action: 'provider_key.create', subject: providerId, details: { keyId } });
-    return ok({ keyId, secret: secret.toString('base64') });
+    const key = await insertNewProviderKey(ctx, tx, providerId, nowMs);
+    await appendAudit(tx, { atMs: nowMs, actor, action: 'provider_key.create', subject: providerId, details: { keyId: key.keyId } });
+    return ok(key);
   });
 }
 
-/** Codes: provider_not_found when the provider has no such active key. */
+/** Revokes a key at once (expired or not). Codes: provider_not_found when the provider has no such unrevoked key. */
 export async function revokeKey(ctx: AppContext, actor: string, providerId: string, keyId: string): Promise<Result<{ keyId: string }, 'provider_not_found'>> {
   const nowMs = ctx.clock.nowMs();
   return ctx.store.transaction(async (tx) => {

@@ -6,6 +6,7 @@ import { caCommand } from './ca.js';
 import { campaignCommand } from './campaign.js';
 import { cardCommand } from './card.js';
 import { demoCommand } from './demo.js';
+import { operatorCommand } from './operator.js';
 import { providerCommand } from './provider.js';
 import { serveCommand } from './serve.js';
 import { settleCommand } from './settle.js';
@@ -19,6 +20,7 @@ Commands:
   card    log in with a card in a reader or a software card; put a software card in a virtual reader (mykey card --help)
   provider  upload event files (NDJSON, CSV) with a progress bar; print their per-line reports (mykey provider --help)
   campaign  dry-run a campaign against a file of past events, offline (mykey campaign --help)
+  operator  create an operator administrator with a one-time passkey enrolment link (mykey operator --help)
   settle  recompute a settlement statement from the grant feed; save the feed (mykey settle --help)
 `;
 
@@ -40,6 +42,8 @@ async function main(argv: string[]): Promise<number> {
       return campaignCommand(rest, io);
     case 'settle':
       return settleCommand(rest, io);
+    case 'operator':
+      return operatorCommand(rest, io, process.env);
     case undefined:
     case '--help':
     case 'help':

@@ -1,7 +1,8 @@
 /**
  * Assembles a running platform from a configuration: development secrets and test CA (created on first start
- * in the data dir), the trust store, the store, the HTTP app, and in development the Mynapoint presets and the
- * demo provider. `mykey serve`, `mykey demo` and the end-to-end tests all start the platform through here.
+ * in the data dir), the trust store, the store, the HTTP app, and in development a first operator administrator,
+ * the Mynapoint presets and the demo provider. `mykey serve`, `mykey demo` and the end-to-end tests all start the
+ * platform through here; `mykey operator` opens its store the same way.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -12,6 +13,7 @@ import type { AppContext, Clock, ProviderVerifier, RevocationChecker } from '../
 import { systemClock } from '../app/context.js';
 import { createCampaign, createProvider, createProviderKey } from '../app/operator.js';
 import { derivePlatformKeys } from '../app/platform-keys.js';
+import { createStaffAccount } from '../app/staff-accounts.js';
 import { buildApp } from '../http/app.js';
 import { httpProviderVerifier } from '../http/provider-verifier.js';
 import type { SigningKey } from '../http/signed-fetch.js';
@@ -21,8 +23,9 @@ import { createTestCa, saveTestCa, testCaPaths } from '../identity/test-ca.js';
 import { createTrustStore } from '../identity/trust-store.js';
 import { demoAccounts, registerDemoProviderVerify } from '../provider-sim/demo-provider.js';
 import { findCampaign } from '../store/campaigns-repo.js';
-import { openStore, type StoreLocation } from '../store/db.js';
+import { openStore, type Store, type StoreLocation } from '../store/db.js';
 import { findProvider } from '../store/providers-repo.js';
+import { countStaffAccounts } from '../store/staff-repo.js';
 import { decodeSecret, type ServeConfig } from './config.js';
 
 export class StartupError extends Error {}
@@ -93,6 +96,31 @@ function storeLocation(config: ServeConfig): StoreLocation {
     : { engine: 'postgres', connectionString: config.databaseUrl, poolSize: config.dbPoolSize };
 }
 
+/**
+ * The store of a configuration, migrated, as `mykey serve` opens it (the embedded database in the data dir, or
+ * PostgreSQL at DATABASE_URL). Throws StartupError with one line when it cannot be opened.
+ */
+export async function openConfiguredStore(config: ServeConfig): Promise<Store> {
+  try {
+    return await openStore(storeLocation(config));
+  } catch (error) {
+    throw new StartupError(`cannot open the store: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/**
+ * A development platform whose store has no staff account at all gets a first operator administrator, so that a
+ * newcomer can open the operator console at once; the note says where to enrol its passkey. Never in production:
+ * there the first administrator comes from `mykey operator add-admin`.
+ */
+async function ensureDevelopmentAdmin(ctx: AppContext): Promise<string[]> {
+  if ((await ctx.store.transaction((tx) => countStaffAccounts(tx))) > 0) return [];
+  const created = await createStaffAccount(ctx, 'system:development', { providerId: null }, { displayName: 'Development administrator', role: 'operator_admin' });
+  if (!created.ok) throw new Error(`the development administrator was refused: ${created.code}`);
+  const { link, expiresAtMs } = created.value.enrolment;
+  return [`operator console: enrol the development administrator's passkey at ${link} (valid once, until ${new Date(expiresAtMs).toISOString()})`];
+}
+
 const demoProviderId = 'demo-pay';
 
 /** The campaigns a development platform starts with: each preset's id, and the preset it comes from. */
@@ -155,12 +183,7 @@ export async function startPlatform(
   const secrets = await loadSecrets(config, clock.nowMs());
   const trust = createTrustStore({ anchorsPem: secrets.anchorsPem, intermediatesPem: secrets.intermediatesPem, production: config.mode === 'production' });
   if (!trust.ok) throw new StartupError(trust.code === 'test_anchor_in_production' ? 'a test CA (O=JPKI-TEST) cannot be trusted in production' : `bad trust anchor: ${trust.message}`);
-  let store;
-  try {
-    store = await openStore(storeLocation(config));
-  } catch (error) {
-    throw new StartupError(`cannot open the store: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  const store = await openConfiguredStore(config);
   const ctx: AppContext = {
     store,
     clock,
@@ -197,6 +220,7 @@ export async function startPlatform(
     ...secrets.notes,
     revocationNote(config),
   ];
+  if (config.mode === 'development') notes.push(...(await ensureDevelopmentAdmin(ctx)));
   if (config.demo) {
     const demo = await seedDemo(ctx, config, url);
     demoKey = demo.key;

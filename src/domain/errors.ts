@@ -23,10 +23,20 @@ export const errorCodes = {
   session_expired: { status: 401, summary: 'The citizen session has expired, was idle too long, or was ended (logout, a binding made in the portal); log in with the card again.' },
   csrf_token_invalid: { status: 403, summary: 'A write with a session cookie must carry the session’s X-CSRF-Token header (from the sign-in answer or GET …/me).' },
 
+  // Staff sign-in (passkeys) and staff sessions of the consoles.
+  staff_session_required: { status: 401, summary: 'This staff route needs a staff session (the console’s sign-in cookie).' },
+  staff_session_expired: { status: 401, summary: 'The staff session has ended: signed out, idle too long, older than its lifetime, or the account was disabled.' },
+  staff_role_forbidden: { status: 403, summary: 'The staff member’s role does not admit this route (an operator role never reaches provider routes, nor a provider role operator routes).' },
+  enrolment_invalid: { status: 404, summary: 'The enrolment link is unknown, used, expired, replaced by a newer one, or its account is disabled.' },
+  passkey_unknown: { status: 401, summary: 'The passkey is not registered with the platform.' },
+  staff_account_disabled: { status: 403, summary: 'The staff account is disabled (a sign-in with its passkey, or a new enrolment link for it).' },
+  passkey_verification_failed: { status: 401, summary: 'The passkey’s answer does not verify (origin, relying party, user verification, signature or a sign counter that did not grow).' },
+  staff_not_found: { status: 404, summary: 'No staff account with that id (among this provider’s, on provider routes).' },
+
   // Provider request signatures (RFC 9421 / RFC 9530).
   request_signature_missing: { status: 401, summary: 'The request carries no Signature / Signature-Input headers.' },
   request_signature_malformed: { status: 401, summary: 'Signature / Signature-Input / Content-Digest cannot be parsed or do not cover the required components.' },
-  provider_key_unknown: { status: 401, summary: 'The keyid of the signature is not an active key.' },
+  provider_key_unknown: { status: 401, summary: 'The keyid of the signature is not an active key (never issued, revoked, or past the end of its rotation overlap).' },
   request_signature_expired: { status: 401, summary: 'The signature `created` time is outside the replay window.' },
   content_digest_mismatch: { status: 401, summary: 'Content-Digest does not match the body.' },
   request_signature_invalid: { status: 401, summary: 'The HMAC does not verify.' },

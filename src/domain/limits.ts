@@ -56,6 +56,20 @@ export const challengeTtlMs = 5 * 60_000;
 export const sessionTtlMs = 15 * 60_000;
 /** A portal (cookie) session also ends after this long without a request; the page warns a minute before. */
 export const browserSessionIdleMs = 5 * 60_000;
+/** A staff session (operator and provider consoles) lasts at most this long from sign-in: one working day. */
+export const staffSessionTtlMs = 8 * 60 * 60_000;
+/** A staff session also ends after this long without a request (a console left open on an unattended desk). */
+export const staffSessionIdleMs = 30 * 60_000;
+/** A one-time enrolment link of a staff account stays valid this long. */
+export const staffEnrolmentTtlMs = 24 * 60 * 60_000;
+/** A WebAuthn challenge (passkey registration or sign-in) lives this long; the browser's ceremony times out with it. */
+export const passkeyChallengeTtlMs = 5 * 60_000;
+/** A staff member's display name. */
+export const staffDisplayNameCharsMax = 100;
+/** The longest a rotated provider key may stay valid beside its successor: 30 days. */
+export const keyRotationOverlapSecondsMax = 2_592_000;
+/** How long a rotated provider key stays valid unless the rotation says otherwise: one day. */
+export const keyRotationOverlapSecondsDefault = 86_400;
 /** One payment, top-up or refund: 100 million yen is far beyond any real card payment. */
 export const amountYenMax = 100_000_000;
 /** One APDU to a card in a reader: a JPKI signature takes well under a second; a silent card is `timeout`. */
@@ -89,5 +103,7 @@ assert.ok(renewalsPerBatchMax * 600 < bodyBytesMax);
 assert.ok(authTokenCharsMin < authTokenCharsMax && authTokenCharsMax < bodyBytesMax);
 assert.ok(challengeTtlMs < sessionTtlMs);
 assert.ok(browserSessionIdleMs < sessionTtlMs);
+assert.ok(staffSessionIdleMs < staffSessionTtlMs && passkeyChallengeTtlMs < staffSessionIdleMs);
+assert.ok(keyRotationOverlapSecondsDefault <= keyRotationOverlapSecondsMax);
 assert.ok(reconciliationLinesMax * reconciliationLineBytesMax < reconciliationBodyBytesMax);
 assert.ok(Number.isSafeInteger(amountYenMax * eventsPerBatchMax * 100));

@@ -3,13 +3,15 @@
  * raw body, schema validation with two Ajv instances (bodies are never coerced; query strings are), one error
  * body for every failure, a Request-Id on every reply, pino logs with secrets redacted, and the OpenAPI document.
  */
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { AppContext } from '../app/context.js';
 import { defaultCardAgentUrl } from '../domain/card-agent.js';
 import { bodyBytesMax } from '../domain/limits.js';
+import { fitsAudience, type StaffAudience } from '../domain/staff-roles.js';
 import { makeAjv } from './ajv.js';
 import { ApiError, failureOfError, sendFailure } from './errors.js';
 import { registerBrowserSessions } from './plugins/browser-sessions.js';
@@ -24,7 +26,9 @@ import { registerRenewalRoutes } from './routes/renewals.js';
 import { registerPublicRoutes } from './routes/public.js';
 import { registerAwardRoutes } from './routes/awards.js';
 import { registerCorrectionRoutes } from './routes/corrections.js';
+import { registerProviderKeyRoutes } from './routes/provider-keys.js';
 import { registerSettlementRoutes } from './routes/settlement.js';
+import { registerStaffRoutes } from './routes/staff.js';
 import { registerSecurityHeaders, registerWebFaces } from './web.js';
 
 export interface HttpOptions {
@@ -41,7 +45,7 @@ export interface HttpOptions {
   serveWebFaces?: boolean;
 }
 
-/** Paths pino must never print: tokens, signatures, secrets, security codes. */
+/** Paths pino must never print: tokens, signatures, secrets, security codes, session cookies. */
 export const redactedLogPaths = [
   'req.headers.authorization',
   'req.headers.signature',
@@ -50,7 +54,24 @@ export const redactedLogPaths = [
   '*.securityCode',
   '*.sessionToken',
   '*.authToken',
+  // Enrolment tokens travel in request bodies (never in URLs); a deployment that logs bodies must not show them.
+  '*.token',
+  'req.headers.cookie',
+  'req.headers["x-csrf-token"]',
+  'res.headers["set-cookie"]',
 ];
+
+/**
+ * Every operator and provider route declares the staff roles it admits (`config.staffRoles`, possibly none), each of
+ * its own side: a route added without one stops the app from being built, so no route is open to a role by accident.
+ */
+function requireStaffRoleDeclaration(route: RouteOptions): void {
+  const audience: StaffAudience | undefined = route.url.startsWith('/v1/operator/') ? 'operator' : route.url.startsWith('/v1/provider/') ? 'provider' : undefined;
+  if (audience === undefined) return;
+  const admitted = route.config?.staffRoles;
+  assert.ok(admitted !== undefined, `${route.method} ${route.url} declares no config.staffRoles`);
+  assert.ok(fitsAudience(admitted, audience), `${route.method} ${route.url} admits a role of the other side: ${admitted.join(', ')}`);
+}
 
 export async function buildApp(ctx: AppContext, options: HttpOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -92,12 +113,18 @@ export async function buildApp(ctx: AppContext, options: HttpOptions): Promise<F
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'Mykey Platform API', version: '1', description: 'Citizen, provider and operator APIs. Errors: docs/errors.md.' },
+      info: { title: 'Mykey Platform API', version: '1', description: 'Citizen, provider, operator and staff (console sign-in) APIs. Errors: docs/errors.md.' },
       components: {
         securitySchemes: {
           citizenSession: { type: 'http', scheme: 'bearer', description: 'sessionToken from POST /v1/citizen/login' },
           operatorToken: { type: 'http', scheme: 'bearer', description: 'MYKEY_OPERATOR_TOKEN' },
           httpMessageSignature: { type: 'apiKey', in: 'header', name: 'Signature', description: 'RFC 9421 hmac-sha256 over @method, @target-uri, content-digest; docs/provider-api.md' },
+          staffSession: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'mykey-staff',
+            description: 'A console session from a passkey sign-in (POST /v1/staff/sign-in; `__Host-mykey-staff` behind https); writes carry X-CSRF-Token; docs/staff.md',
+          },
         },
       },
     },
@@ -108,6 +135,7 @@ export async function buildApp(ctx: AppContext, options: HttpOptions): Promise<F
     timeWindow: 60_000,
     errorResponseBuilder: (_request, context) => new ApiError('rate_limited', `more than ${context.max} requests a minute; retry in ${context.after}`),
   });
+  app.addHook('onRoute', requireStaffRoleDeclaration);
   const secure = new URL(ctx.origin).protocol === 'https:';
   const cardAgentUrl = options.cardAgentUrl ?? defaultCardAgentUrl;
   await registerSecurityHeaders(app, { cardAgentUrl, secure });
@@ -123,6 +151,8 @@ export async function buildApp(ctx: AppContext, options: HttpOptions): Promise<F
   registerAwardRoutes(app, ctx, options.operatorToken);
   registerCorrectionRoutes(app, ctx, options.operatorToken);
   registerSettlementRoutes(app, ctx, options.operatorToken);
+  registerStaffRoutes(app, ctx, options.operatorToken);
+  registerProviderKeyRoutes(app, ctx);
   registerCampaignDashboardRoutes(app, ctx, options.operatorToken);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   if (options.serveWebFaces === true) await registerWebFaces(app);

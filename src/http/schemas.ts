@@ -198,6 +198,15 @@ export const CampaignSourceBody = Type.Union([
   Type.Object({ definition: CampaignDefinitionSchema }, { additionalProperties: false }),
 ]);
 
+type SecurityRequirements = ReadonlyArray<Record<string, readonly string[]>>;
+
+/** Operator routes: the operator bearer token, or a staff console session of a role the route admits. */
+export const operatorSecurity: SecurityRequirements = [{ operatorToken: [] }, { staffSession: [] }];
+/** Provider routes: a signed request, or a console session of the provider's staff of a role the route admits. */
+export const providerSecurity: SecurityRequirements = [{ httpMessageSignature: [] }, { staffSession: [] }];
+/** Provider routes for machines only (no console uses them): a signed request. */
+export const providerMachineSecurity: SecurityRequirements = [{ httpMessageSignature: [] }];
+
 /** Documents the Idempotency-Key of idempotent writes; its presence is checked by the idempotency hook. */
 export const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(

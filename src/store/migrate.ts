@@ -10,6 +10,7 @@ import * as eventCampaigns from './migrations/2026-11-27T0610-event-campaigns.js
 import * as eventFiles from './migrations/2026-11-27T0910-event-files.js';
 import * as initial from './migrations/2026-11-27-initial.js';
 import * as settlement from './migrations/2026-11-27T0920-settlement.js';
+import * as staff from './migrations/2026-12-07T0400-staff.js';
 
 const migrations: Record<string, Migration> = {
   '2026-11-27-initial': initial,
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-27T0910-event-files': eventFiles,
   '2026-11-27T0920-settlement': settlement,
   '2026-12-07T0300-browser-sessions': browserSessions,
+  '2026-12-07T0400-staff': staff,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {

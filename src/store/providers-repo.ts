@@ -1,7 +1,9 @@
 /**
  * Providers (payment companies), their services, their signing keys and the replay guard of their signatures.
  */
+import type { ExpressionBuilder } from 'kysely';
 import type { Tx } from './db.js';
+import type { Schema } from './schema.js';
 
 export interface ProviderRow {
   id: string;
@@ -58,30 +60,79 @@ export async function insertProviderKey(
 ): Promise<void> {
   await tx.db
     .insertInto('provider_keys')
-    .values({ key_id: input.keyId, provider_id: input.providerId, secret_sealed: input.secretSealed, created_at_ms: input.nowMs, revoked_at_ms: null })
+    .values({ key_id: input.keyId, provider_id: input.providerId, secret_sealed: input.secretSealed, created_at_ms: input.nowMs, revoked_at_ms: null, expires_at_ms: null })
     .execute();
 }
 
-/** An unrevoked key; several may be active at once so that providers can rotate with overlap. */
-export async function findActiveProviderKey(tx: Tx, keyId: string): Promise<{ providerId: string; secretSealed: string } | undefined> {
+/** Keys that sign at `nowMs`: not revoked, and not past the end of a rotation's overlap. */
+function signsAt(nowMs: number) {
+  return (eb: ExpressionBuilder<Schema, 'provider_keys'>) =>
+    eb.and([eb('revoked_at_ms', 'is', null), eb.or([eb('expires_at_ms', 'is', null), eb('expires_at_ms', '>', nowMs)])]);
+}
+
+/**
+ * A key that signs at `nowMs` (unrevoked and unexpired); several may sign at once so that providers rotate with
+ * overlap.
+ */
+export async function findActiveProviderKey(tx: Tx, keyId: string, nowMs: number): Promise<{ providerId: string; secretSealed: string } | undefined> {
   return tx.db
     .selectFrom('provider_keys')
     .select(['provider_id as providerId', 'secret_sealed as secretSealed'])
     .where('key_id', '=', keyId)
-    .where('revoked_at_ms', 'is', null)
+    .where(signsAt(nowMs))
     .executeTakeFirst();
 }
 
-/** The newest active key of a provider, used to sign our calls to its verification endpoint. */
-export async function findNewestProviderKey(tx: Tx, providerId: string): Promise<{ keyId: string; secretSealed: string } | undefined> {
+/** The newest key of a provider that signs at `nowMs`, used to sign our calls to its verification endpoint. */
+export async function findNewestProviderKey(tx: Tx, providerId: string, nowMs: number): Promise<{ keyId: string; secretSealed: string } | undefined> {
   return tx.db
     .selectFrom('provider_keys')
     .select(['key_id as keyId', 'secret_sealed as secretSealed'])
     .where('provider_id', '=', providerId)
-    .where('revoked_at_ms', 'is', null)
+    .where(signsAt(nowMs))
     .orderBy('created_at_ms', 'desc')
     .orderBy('key_id', 'desc')
     .limit(1)
+    .executeTakeFirst();
+}
+
+export interface ProviderKeyRow {
+  keyId: string;
+  createdAtMs: number;
+  expiresAtMs: number | null;
+  revokedAtMs: number | null;
+}
+
+/** Every key of a provider, newest first: its history, never a secret. */
+export async function listProviderKeys(tx: Tx, providerId: string): Promise<ProviderKeyRow[]> {
+  return tx.db
+    .selectFrom('provider_keys')
+    .select(['key_id as keyId', 'created_at_ms as createdAtMs', 'expires_at_ms as expiresAtMs', 'revoked_at_ms as revokedAtMs'])
+    .where('provider_id', '=', providerId)
+    .orderBy('created_at_ms', 'desc')
+    .orderBy('key_id', 'desc')
+    .execute();
+}
+
+/**
+ * Ends a key of this provider that still signs at `nowMs` at `expiresAtMs` (a rotation's overlap), never later than
+ * an end it already has; undefined when the provider has no such key.
+ */
+export async function expireProviderKey(tx: Tx, input: { providerId: string; keyId: string; expiresAtMs: number; nowMs: number }): Promise<ProviderKeyRow | undefined> {
+  const key = await tx.db
+    .selectFrom('provider_keys')
+    .select(['expires_at_ms as expiresAtMs'])
+    .where('provider_id', '=', input.providerId)
+    .where('key_id', '=', input.keyId)
+    .where(signsAt(input.nowMs))
+    .executeTakeFirst();
+  if (key === undefined) return undefined;
+  const expiresAtMs = Math.min(key.expiresAtMs ?? input.expiresAtMs, input.expiresAtMs);
+  return tx.db
+    .updateTable('provider_keys')
+    .set({ expires_at_ms: expiresAtMs })
+    .where('key_id', '=', input.keyId)
+    .returning(['key_id as keyId', 'created_at_ms as createdAtMs', 'expires_at_ms as expiresAtMs', 'revoked_at_ms as revokedAtMs'])
     .executeTakeFirst();
 }
 

@@ -53,6 +53,8 @@ export interface ProviderKeysTable {
   secret_sealed: string;
   created_at_ms: number;
   revoked_at_ms: number | null;
+  /** Set by a rotation: the key stays valid until here beside its successor, then signs nothing. */
+  expires_at_ms: number | null;
 }
 
 export interface AccountsTable {
@@ -312,6 +314,66 @@ export interface SettlementReconciliationsTable {
   created_at_ms: number;
 }
 
+export interface StaffAccountsTable {
+  id: string;
+  /** The name colleagues know the staff member by (shown in the consoles and the audit); the only personal datum. */
+  display_name: string;
+  /** StaffRole of src/domain/staff-roles.ts. */
+  role: string;
+  /** The provider a provider role works for; null for operator roles. */
+  provider_id: string | null;
+  created_at_ms: number;
+  /** The actor who created the account (`staff:<id>`, `operator`, `system:cli`, …). */
+  created_by: string;
+  disabled_at_ms: number | null;
+}
+
+export interface StaffPasskeysTable {
+  /** The WebAuthn credential id, base64url. */
+  credential_id: string;
+  staff_id: string;
+  /** The COSE public key, base64url. */
+  public_key: string;
+  /** The authenticator's signature counter at the last sign-in (0 for authenticators that keep none). */
+  sign_count: number;
+  /** JSON array of the transports the browser reported (usb, internal, hybrid, …). */
+  transports: string;
+  created_at_ms: number;
+  last_used_at_ms: number | null;
+}
+
+export interface StaffEnrolmentsTable {
+  /** sha256 of the one-time enrolment token; the token itself is never stored. */
+  token_sha256: string;
+  staff_id: string;
+  created_at_ms: number;
+  expires_at_ms: number;
+  used_at_ms: number | null;
+}
+
+export interface StaffSessionsTable {
+  /** sha256 of the session cookie's token; the token itself is never stored. */
+  token_sha256: string;
+  staff_id: string;
+  created_at_ms: number;
+  /** The absolute end of the session. */
+  expires_at_ms: number;
+  /** The session ends here unless a request comes first (each request moves it on, never past expires_at_ms). */
+  idle_expires_at_ms: number;
+}
+
+export interface PasskeyChallengesTable {
+  /** The base64url challenge the browser's authenticator signs (it comes back in clientDataJSON). */
+  challenge: string;
+  /** registration | authentication */
+  purpose: string;
+  /** For a registration: the account being enrolled. */
+  staff_id: string | null;
+  /** sha256 of the pre-login cookie of the browser that asked: only that browser can complete the ceremony. */
+  preauth_sha256: string;
+  expires_at_ms: number;
+}
+
 export interface Schema {
   persons: PersonsTable;
   credentials: CredentialsTable;
@@ -343,4 +405,9 @@ export interface Schema {
   event_file_lines: EventFileLinesTable;
   settlement_statements: SettlementStatementsTable;
   settlement_reconciliations: SettlementReconciliationsTable;
+  staff_accounts: StaffAccountsTable;
+  staff_passkeys: StaffPasskeysTable;
+  staff_enrolments: StaffEnrolmentsTable;
+  staff_sessions: StaffSessionsTable;
+  passkey_challenges: PasskeyChallengesTable;
 }

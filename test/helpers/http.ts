@@ -87,7 +87,7 @@ export function operatorInject(
 export function signProviderRequest(
   world: World,
   key: SigningKey,
-  input: { method: 'GET' | 'POST' | 'PUT'; url: string; json?: unknown; body?: Buffer; contentType?: string; createdS?: number },
+  input: { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; url: string; json?: unknown; body?: Buffer; contentType?: string; createdS?: number },
 ): { headers: Record<string, string>; body: Buffer | undefined } {
   world.clock.advance(1_000);
   const body = input.body ?? (input.json === undefined ? undefined : Buffer.from(JSON.stringify(input.json)));
@@ -109,7 +109,7 @@ export function signProviderRequest(
 export function providerInject(
   http: HttpWorld,
   key: SigningKey,
-  input: { method: 'GET' | 'POST' | 'PUT'; url: string; json?: unknown; body?: Buffer; contentType?: string; createdS?: number; headers?: Record<string, string> },
+  input: { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; url: string; json?: unknown; body?: Buffer; contentType?: string; createdS?: number; headers?: Record<string, string> },
 ): Promise<LightMyRequestResponse> {
   const signed = signProviderRequest(http, key, input);
   return http.app.inject({ method: input.method, url: input.url, headers: { ...signed.headers, ...input.headers }, ...(signed.body === undefined ? {} : { payload: signed.body }) });
@@ -213,6 +213,11 @@ export const storeTables = [
   'event_file_lines',
   'settlement_statements',
   'settlement_reconciliations',
+  'staff_accounts',
+  'staff_passkeys',
+  'staff_enrolments',
+  'staff_sessions',
+  'passkey_challenges',
 ] as const satisfies ReadonlyArray<keyof Schema>;
 const everyTableListed: [Exclude<keyof Schema, (typeof storeTables)[number]>] extends [never] ? true : false = true;
 void everyTableListed;

@@ -9,6 +9,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { STATUS_CODES } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { generateRegistrationOptions } from '@simplewebauthn/server';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { createSoftwareCard, signWebEidChallenge, type SoftwareCard } from '../../src/card/software-card.js';
 import { errorCodes, type ErrorCode } from '../../src/domain/errors.js';
@@ -38,6 +39,8 @@ import {
 import { addCampaign, addProvider, createWorld, newCard, testOrigin } from '../helpers/world.js';
 import { addRegistry, newRegistryKeys, postAttestations, signedBatch, type TestRegistry } from '../helpers/registry.js';
 import { addRepresentedOk, httpAddRepresented, representChallenge } from '../helpers/representatives.js';
+import { TestAuthenticator } from '../helpers/passkey.js';
+import { consoleInject, createStaff, enrol, signIn, staffConsole } from '../helpers/staff.js';
 
 const errorBodyKeys = new Set(['statusCode', 'code', 'error', 'message', 'param', 'requestId']);
 
@@ -241,6 +244,28 @@ describe('every error code is reachable over HTTP', () => {
       const cookie = login.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
       return { response: await injectJson(http.app, { method: 'POST', url: '/v1/citizen/bindings/challenge', headers: { cookie }, json: details(campaignId, 'ACC-A-CSRF') }) };
     },
+
+    // Staff sign-in and sessions.
+    staff_session_required: async () => ({ response: await http.app.inject({ method: 'GET', url: '/v1/staff/me' }) }),
+    staff_session_expired: async () => ({ response: await http.app.inject({ method: 'GET', url: '/v1/staff/me', headers: { cookie: `${http.app.cookieNameOf('staff')}=${randomBytes(32).toString('base64url')}` } }) }),
+    staff_role_forbidden: async () => {
+      const support = await staffConsole(http, { role: 'operator_support' });
+      return { response: await consoleInject(http, support, { method: 'POST', url: '/v1/operator/campaigns', headers: { 'idempotency-key': randomUUID() }, json: { preset: 'mynapoint-2020-now', id: 'support-may-not' } }) };
+    },
+    enrolment_invalid: async () => ({ response: await injectJson(http.app, { method: 'POST', url: '/v1/staff/enrolments/options', json: { token: randomBytes(32).toString('base64url') } }) }),
+    passkey_unknown: async () => {
+      // An authenticator with a passkey for this relying party that the platform never enrolled.
+      const stranger = new TestAuthenticator();
+      stranger.register(testOrigin, await generateRegistrationOptions({ rpID: 'mykey.test', rpName: 'elsewhere', userName: 'x', userID: new Uint8Array([7]), authenticatorSelection: { residentKey: 'required', userVerification: 'required' } }));
+      return { response: (await signIn(http, stranger)).response };
+    },
+    staff_account_disabled: async () => {
+      const disabled = await staffConsole(http, { role: 'operator_admin' });
+      assert.equal((await operatorInject(http.app, { method: 'DELETE', url: `/v1/operator/staff/${disabled.staffId}` })).statusCode, 200);
+      return { response: (await signIn(http, disabled.authenticator)).response };
+    },
+    passkey_verification_failed: async () => ({ response: (await enrol(http, (await createStaff(http, { role: 'operator_admin' })).token, { origin: 'https://phish.mykey.test' })).response }),
+    staff_not_found: async () => ({ response: await operatorInject(http.app, { method: 'DELETE', url: `/v1/operator/staff/${randomUUID()}` }) }),
 
     // Provider request signatures.
     request_signature_missing: async () => ({ response: await http.app.inject({ method: 'GET', url: '/v1/provider/grants' }) }),

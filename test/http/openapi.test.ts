@@ -1,11 +1,13 @@
 // Ensures GET /openapi.json is an OpenAPI 3 document that lists every route of the app (so the document generated
 // from the route schemas cannot silently miss one), each with a JSON response schema for its success and the one
-// error body for its errors, each POST with a request body schema (except the four that take no body), path
-// parameters declared, and the authentication of each audience. How: the routes the app really serves are read from
-// Fastify's own route table (`printRoutes`) and compared with the document fetched through `app.inject()`.
+// error body for its errors, each POST with a request body schema (except those that take no body), path
+// parameters declared, and the authentication of each audience (staff console sessions beside the machines' own
+// credentials). How: the routes the app really serves are read from Fastify's own route table (`printRoutes`) and
+// compared with the document fetched through `app.inject()`.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startHttpWorld, type HttpWorld } from '../helpers/http.js';
+import { servedRoutes } from '../helpers/routes.js';
 
 interface Operation {
   summary?: string;
@@ -32,32 +34,27 @@ const postsWithoutBody = new Set([
   'POST /v1/citizen/represented/challenge',
   'POST /v1/operator/providers/{providerId}/keys',
   'POST /v1/provider/event-files/{fileId}/complete',
+  'POST /v1/staff/sign-in/options',
+  'POST /v1/staff/sign-out',
+  'POST /v1/operator/staff/{staffId}/enrolment',
+  'POST /v1/provider/staff/{staffId}/enrolment',
+  'POST /v1/provider/keys',
 ]);
-/** Routes anyone may call: the public lists, the portal's configuration, health, and the two steps of a card login. */
-const anonymousRoutes = new Set(['GET /v1/campaigns', 'GET /v1/provider-services', 'GET /v1/portal/config', 'GET /healthz', 'POST /v1/citizen/login/challenge', 'POST /v1/citizen/login']);
-
-/**
- * The method and path of every route in Fastify's route tree (`printRoutes({ commonPrefix: false })` prints one
- * segment per line, indented four characters a level), with `:param` written `{param}` as OpenAPI does.
- */
-function routesOfTree(tree: string): string[] {
-  const routes: string[] = [];
-  const pathAtDepth: string[] = [];
-  for (const line of tree.split('\n')) {
-    const match = /^((?:│ {3}| {4})*)(?:├── |└── )(\S+)(?: \(([A-Z, ]+)\))?$/.exec(line);
-    if (match === null) {
-      assert.equal(line.trim(), '', `unexpected route tree line ${JSON.stringify(line)}`);
-      continue;
-    }
-    const depth = match[1]!.length / 4;
-    const path = (depth === 0 ? '' : pathAtDepth[depth - 1]!) + match[2]!;
-    pathAtDepth[depth] = path;
-    for (const method of match[3]?.split(', ') ?? []) {
-      if (method !== 'HEAD') routes.push(`${method} ${path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`);
-    }
-  }
-  return routes;
-}
+/** Routes anyone may call: the public lists, the portal's configuration, health, and the two steps of a card login, a staff enrolment and sign-in. */
+const anonymousRoutes = new Set([
+  'GET /v1/campaigns',
+  'GET /v1/provider-services',
+  'GET /v1/portal/config',
+  'GET /healthz',
+  'POST /v1/citizen/login/challenge',
+  'POST /v1/citizen/login',
+  'POST /v1/staff/enrolments/options',
+  'POST /v1/staff/enrolments',
+  'POST /v1/staff/sign-in/options',
+  'POST /v1/staff/sign-in',
+]);
+/** Provider routes only machines call (signed requests); the console never does. */
+const machineOnlyRoutes = new Set(['POST /v1/provider/events']);
 
 function isSchema(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && ('type' in value || '$ref' in value || 'anyOf' in value || 'oneOf' in value);
@@ -90,7 +87,7 @@ describe('GET /openapi.json', () => {
   });
 
   it('lists every route the app serves, and only those', () => {
-    const served = routesOfTree(http.app.printRoutes({ commonPrefix: false })).filter((route) => !undocumentedRoutes.has(route));
+    const served = servedRoutes(http.app).filter((route) => !undocumentedRoutes.has(route));
     assert.ok(served.length >= 18, `found only ${served.length} routes; did the route tree format change?`);
     assert.deepEqual(operations.map((o) => o.route).sort(), served.sort());
   });
@@ -145,22 +142,20 @@ describe('GET /openapi.json', () => {
 
   it('says how each audience authenticates, with schemes the document defines', () => {
     const schemes = document.components?.securitySchemes ?? {};
-    const expected = (route: string): string | undefined => {
-      if (anonymousRoutes.has(route)) return undefined;
-      if (route.includes(' /v1/citizen/')) return 'citizenSession';
-      if (route.includes(' /v1/provider/')) return 'httpMessageSignature';
-      if (route.includes(' /v1/operator/')) return 'operatorToken';
+    // Operator and provider routes take their machine credential or a staff console session (either one).
+    const expected = (route: string): string[] => {
+      if (anonymousRoutes.has(route)) return [];
+      if (route.includes(' /v1/citizen/')) return ['citizenSession'];
+      if (machineOnlyRoutes.has(route)) return ['httpMessageSignature'];
+      if (route.includes(' /v1/provider/')) return ['httpMessageSignature', 'staffSession'];
+      if (route.includes(' /v1/operator/')) return ['operatorToken', 'staffSession'];
+      if (route.includes(' /v1/staff/')) return ['staffSession'];
       assert.fail(`${route} belongs to no audience`);
     };
     for (const { route, operation } of operations) {
-      const scheme = expected(route);
       const declared = (operation.security ?? []).flatMap((requirement) => Object.keys(requirement));
-      if (scheme === undefined) {
-        assert.deepEqual(declared, [], `${route} is anonymous`);
-        continue;
-      }
-      assert.deepEqual(declared, [scheme], route);
-      assert.ok(scheme in schemes, `${scheme} is defined`);
+      assert.deepEqual(declared, expected(route), route);
+      for (const scheme of declared) assert.ok(scheme in schemes, `${scheme} is defined`);
     }
   });
 });

@@ -1,5 +1,6 @@
 // Ensures the privacy rules of DESIGN.md §4 and §8 hold over a whole HTTP flow: no session token, security code,
-// provider secret, operator token, card signature or My Number is ever logged, even at level trace; a provider never
+// provider secret, operator token, card signature, My Number, staff enrolment token, staff session cookie or CSRF
+// token is ever logged, even at level trace; a provider never
 // sees a Mykey ID or a person id (event results, grant feed, acknowledgements, the account-verification call); a
 // My Number-looking account reference or security code is refused (`national_id_number_refused`) at binding and in events
 // and is stored nowhere. How: the app is built with the server's redaction paths and a pino logger at 'trace' that
@@ -28,6 +29,7 @@ import {
   type HttpCitizen,
   type HttpWorld,
 } from '../helpers/http.js';
+import { consoleInject, createStaff, enrol, signIn } from '../helpers/staff.js';
 import { newCard, testOrigin } from '../helpers/world.js';
 
 const myNumber = '1234-5678-9018';
@@ -172,6 +174,26 @@ describe('privacy over a whole flow', () => {
     await asProvider('grant feed after acknowledgement', { method: 'GET', url: '/v1/provider/grants?limit=1000' });
     await asProvider('a refused provider request', { method: 'POST', url: '/v1/provider/grants/ack', json: { grantIds: ['unknown'] } });
 
+    // Staff: an enrolment link, a passkey enrolment and sign-in (session cookies, CSRF tokens), a provider admin's
+    // new and rotated keys through the console, and sign-out.
+    const created = await createStaff(http, { role: 'provider_admin', providerId: 'privacy-pay' });
+    remember('enrolment token', created.token);
+    const enrolled = await enrol(http, created.token);
+    assert.equal(enrolled.response.statusCode, 200, enrolled.response.body);
+    const admin = { staffId: created.staffId, browser: enrolled.browser, authenticator: enrolled.authenticator, csrfToken: (enrolled.response.json() as { csrfToken: string }).csrfToken };
+    remember('staff CSRF token', admin.csrfToken);
+    for (const cookie of enrolled.response.cookies) if (cookie.value !== '') remember(`staff cookie ${cookie.name}`, cookie.value);
+    const signedIn = await signIn(http, enrolled.authenticator);
+    assert.equal(signedIn.response.statusCode, 200, signedIn.response.body);
+    for (const cookie of signedIn.response.cookies) if (cookie.value !== '') remember(`signed-in cookie ${cookie.name}`, cookie.value);
+    const consoleKey = await consoleInject(http, admin, { method: 'POST', url: '/v1/provider/keys' });
+    assert.equal(consoleKey.statusCode, 201, consoleKey.body);
+    remember('console key secret', (consoleKey.json() as { secret: string }).secret);
+    const rotatedKey = await consoleInject(http, admin, { method: 'POST', url: `/v1/provider/keys/${(consoleKey.json() as { keyId: string }).keyId}/rotate`, json: {} });
+    assert.equal(rotatedKey.statusCode, 201, rotatedKey.body);
+    remember('rotated key secret', (rotatedKey.json() as { secret: string }).secret);
+    assert.equal((await consoleInject(http, admin, { method: 'POST', url: '/v1/staff/sign-out' })).statusCode, 204);
+
     // The citizens' own view, and logout (then the ended session is refused).
     for (const citizen of citizens) {
       const me = await injectJson(http.app, { method: 'GET', url: '/v1/citizen/me', token: citizen.sessionToken });
@@ -191,7 +213,7 @@ describe('privacy over a whole flow', () => {
     const entries = logLines.map((line) => JSON.parse(line) as { level: number; reqId?: string; msg?: string; req?: { headers?: Record<string, string> } });
     const headerEntries = entries.filter((e) => e.req?.headers !== undefined);
     assert.ok(headerEntries.length >= requestIds.length, 'requests are logged with their headers');
-    for (const name of ['authorization', 'signature', 'idempotency-key']) {
+    for (const name of ['authorization', 'signature', 'idempotency-key', 'cookie', 'x-csrf-token']) {
       assert.ok(headerEntries.some((e) => e.req?.headers?.[name] === '[Redacted]'), `${name} is redacted`);
     }
     const loggedIds = new Set(entries.map((e) => e.reqId));
@@ -246,7 +268,7 @@ describe('privacy over a whole flow', () => {
     const dump = await dumpStore(http.opened.store);
     assert.ok(!dump.includes(myNumberDigits) && !dump.includes(myNumber), 'a My Number is stored');
     for (const [what, value] of secrets) {
-      if (what.startsWith('session token') || what.includes('security code') || what.startsWith('provider secret')) {
+      if (what.startsWith('session token') || what.includes('security code') || what.startsWith('provider secret') || what.includes('key secret') || what === 'enrolment token' || what.includes('cookie')) {
         assert.ok(!dump.includes(value), `the store holds the ${what}`);
       }
     }

@@ -160,25 +160,25 @@ for (const engine of await enginesUnderTest()) {
       const { providerId } = await newProvider(store);
       const other = await newProvider(store);
       assert.equal((await store.transaction((tx) => findProvider(tx, providerId)))?.verifyUrl, 'https://provider.test/verify');
-      assert.equal(await store.transaction((tx) => findNewestProviderKey(tx, providerId)), undefined);
+      assert.equal(await store.transaction((tx) => findNewestProviderKey(tx, providerId, t0)), undefined);
       const old = { keyId: uid('k-old'), providerId, secretSealed: 'sealed-old', nowMs: t0 };
       const young = { keyId: uid('k-new'), providerId, secretSealed: 'sealed-new', nowMs: t0 + 1 };
       await store.transaction(async (tx) => {
         await insertProviderKey(tx, young);
         await insertProviderKey(tx, old);
       });
-      assert.deepEqual(await store.transaction((tx) => findActiveProviderKey(tx, old.keyId)), { providerId, secretSealed: 'sealed-old' });
-      assert.deepEqual(await store.transaction((tx) => findActiveProviderKey(tx, young.keyId)), { providerId, secretSealed: 'sealed-new' });
-      assert.deepEqual(await store.transaction((tx) => findNewestProviderKey(tx, providerId)), { keyId: young.keyId, secretSealed: 'sealed-new' });
+      assert.deepEqual(await store.transaction((tx) => findActiveProviderKey(tx, old.keyId, t0)), { providerId, secretSealed: 'sealed-old' });
+      assert.deepEqual(await store.transaction((tx) => findActiveProviderKey(tx, young.keyId, t0)), { providerId, secretSealed: 'sealed-new' });
+      assert.deepEqual(await store.transaction((tx) => findNewestProviderKey(tx, providerId, t0)), { keyId: young.keyId, secretSealed: 'sealed-new' });
 
       // Another provider cannot revoke this provider's key.
       assert.equal(await store.transaction((tx) => revokeProviderKey(tx, { providerId: other.providerId, keyId: young.keyId, nowMs: t0 + 2 })), false);
       assert.equal(await store.transaction((tx) => revokeProviderKey(tx, { providerId, keyId: young.keyId, nowMs: t0 + 2 })), true);
       assert.equal(await store.transaction((tx) => revokeProviderKey(tx, { providerId, keyId: young.keyId, nowMs: t0 + 3 })), false);
-      assert.equal(await store.transaction((tx) => findActiveProviderKey(tx, young.keyId)), undefined);
-      assert.deepEqual(await store.transaction((tx) => findNewestProviderKey(tx, providerId)), { keyId: old.keyId, secretSealed: 'sealed-old' });
+      assert.equal(await store.transaction((tx) => findActiveProviderKey(tx, young.keyId, t0)), undefined);
+      assert.deepEqual(await store.transaction((tx) => findNewestProviderKey(tx, providerId, t0)), { keyId: old.keyId, secretSealed: 'sealed-old' });
       assert.equal(await store.transaction((tx) => revokeProviderKey(tx, { providerId, keyId: old.keyId, nowMs: t0 + 4 })), true);
-      assert.equal(await store.transaction((tx) => findNewestProviderKey(tx, providerId)), undefined);
+      assert.equal(await store.transaction((tx) => findNewestProviderKey(tx, providerId, t0)), undefined);
     });
 
     await t.test('recordSignatureOnce refuses a replay until the record expires', async () => {

@@ -6,9 +6,11 @@
  * cookies are `Secure` and `__Host-` prefixed (no Domain, Path=/). Machines keep their bearer tokens and
  * signatures, which need no CSRF token: a browser never adds them by itself.
  */
+import { randomBytes } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import Tokens from '@fastify/csrf';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { sessionTokenSha256 } from '../../app/card-login.js';
 import { ApiError } from '../errors.js';
 
 /** The cookies of the platform, by purpose. */
@@ -92,4 +94,23 @@ export function requireCsrfForWrites(request: FastifyRequest, userInfo: string):
   if (secret === undefined || typeof token !== 'string' || !request.server.csrfTokens.verify(secret, token, userInfo)) {
     throw new ApiError('csrf_token_invalid', 'send the session’s CSRF token in X-CSRF-Token (from the sign-in answer or GET …/me)');
   }
+}
+
+/**
+ * The browser's pre-login session, which a login or passkey challenge is bound to: the sha256 of its pre-login cookie,
+ * made here (and set on the reply) when the request has none.
+ */
+export function preauthSessionSha256(request: FastifyRequest, reply: FastifyReply): string {
+  let preauth = readCookie(request, 'preauth');
+  if (preauth === undefined) {
+    preauth = randomBytes(32).toString('base64url');
+    setCookie(reply, 'preauth', preauth);
+  }
+  return sessionTokenSha256(preauth);
+}
+
+/** The sha256 of the pre-login cookie a request carries, or null without one (it completes no challenge bound to one). */
+export function presentedPreauthSha256(request: FastifyRequest): string | null {
+  const preauth = readCookie(request, 'preauth');
+  return preauth === undefined ? null : sessionTokenSha256(preauth);
 }

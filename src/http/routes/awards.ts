@@ -7,15 +7,16 @@ import { Type } from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../app/context.js';
+import { staffAccess } from '../../domain/staff-roles.js';
 import { createRegistry, ingestAttestations, type AttestationInput } from '../../app/fixed-awards.js';
 import { attestationsPerBatchMax } from '../../domain/limits.js';
 import { makeAjv } from '../ajv.js';
 import { sendFailure } from '../errors.js';
 import { operatorAuth } from '../plugins/auth.js';
-import { errorResponses, IdempotencyHeaders, isoInstant } from '../schemas.js';
+import { errorResponses, IdempotencyHeaders, isoInstant, operatorSecurity } from '../schemas.js';
 
 const tags = ['operator'];
-const security = [{ operatorToken: [] }];
+const security = operatorSecurity;
 const slug = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$' });
 const attestationKind = Type.String({ pattern: '^[a-z][a-z0-9_]{1,62}$' });
 
@@ -55,10 +56,10 @@ function parsePayload(payload: string): AttestationInput[] | undefined {
 export function registerAwardRoutes(parent: FastifyInstance, ctx: AppContext, operatorToken: string): void {
   parent.register(async (scoped) => {
     const app = scoped.withTypeProvider<TypeBoxTypeProvider>();
-    app.addHook('preValidation', operatorAuth(operatorToken));
+    app.addHook('preValidation', operatorAuth(ctx, operatorToken));
 
     app.post('/v1/operator/registries', {
-      config: { idempotent: true },
+      config: { idempotent: true, staffRoles: staffAccess.operatorAdmin },
       schema: { tags, security, summary: 'Register a registry that attests actions for fixed awards, with its public key', headers: IdempotencyHeaders, body: RegistrySchema, response: { 201: RegistrySchema, ...errorResponses(400, 401, 409) } },
       handler: async (request, reply) => {
         const result = await createRegistry(ctx, request.actor!, request.body);
@@ -68,7 +69,7 @@ export function registerAwardRoutes(parent: FastifyInstance, ctx: AppContext, op
     });
 
     app.post('/v1/operator/attestations', {
-      config: { idempotent: true },
+      config: { idempotent: true, staffRoles: staffAccess.operatorAdmin },
       schema: {
         tags,
         security,

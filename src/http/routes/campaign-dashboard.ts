@@ -7,9 +7,10 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { campaignDashboard } from '../../app/campaign-dashboard.js';
 import type { AppContext } from '../../app/context.js';
+import { staffAccess } from '../../domain/staff-roles.js';
 import { sendFailure } from '../errors.js';
 import { operatorAuth } from '../plugins/auth.js';
-import { errorResponses } from '../schemas.js';
+import { errorResponses, operatorSecurity } from '../schemas.js';
 
 const nullableInteger = Type.Union([Type.Integer(), Type.Null()]);
 
@@ -35,11 +36,12 @@ const DashboardSchema = Type.Object({
 export function registerCampaignDashboardRoutes(parent: FastifyInstance, ctx: AppContext, operatorToken: string): void {
   parent.register(async (scoped) => {
     const app = scoped.withTypeProvider<TypeBoxTypeProvider>();
-    app.addHook('preValidation', operatorAuth(operatorToken));
+    app.addHook('preValidation', operatorAuth(ctx, operatorToken));
     app.get('/v1/operator/campaigns/:campaignId/dashboard', {
+      config: { staffRoles: staffAccess.operatorReads },
       schema: {
         tags: ['operator'],
-        security: [{ operatorToken: [] }],
+        security: operatorSecurity,
         summary: 'Per day: persons bound and net points granted, running totals, budget left',
         params: Type.Object({ campaignId: Type.String({ minLength: 1, maxLength: 64 }) }),
         response: { 200: DashboardSchema, ...errorResponses(401, 404) },

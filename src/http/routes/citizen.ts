@@ -3,7 +3,6 @@
  * binding an account to a campaign, signed by the card, and legal representatives: adding a represented person
  * with that person's card, seeing them, and binding or cancelling on their behalf (`onBehalfOf`).
  */
-import { randomBytes } from 'node:crypto';
 import { Type } from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -19,7 +18,7 @@ import type { PersonBindingView } from '../../store/bindings-repo.js';
 import { pageMax, sessionTtlMs } from '../../domain/limits.js';
 import { ApiError, sendFailure } from '../errors.js';
 import { citizenAuth, citizenCsrfUserInfo } from '../plugins/auth.js';
-import { clearCookie, csrfTokenFor, readCookie, setCookie } from '../plugins/browser-sessions.js';
+import { clearCookie, csrfTokenFor, preauthSessionSha256, presentedPreauthSha256, setCookie } from '../plugins/browser-sessions.js';
 import { AuthTokenSchema, BindingDetailsSchema, ChallengeBody, SecurityCode, errorResponses, IdempotencyHeaders, isoOf, mykeyIdSchema } from '../schemas.js';
 
 const tags = ['citizen'];
@@ -51,19 +50,6 @@ function bindingView(b: PersonBindingView) {
   return { campaignId: b.campaignId, providerServiceId: b.providerServiceId, accountRef: b.accountRef, boundAt: isoOf(b.boundAtMs), eligibleYen: b.eligibleYen, points: b.pointsGranted };
 }
 
-/**
- * The browser's pre-login session: the cookie a login challenge is bound to (made here when the request has none),
- * as the sha256 the challenge stores.
- */
-function preauthSessionId(request: FastifyRequest, reply: FastifyReply): string {
-  let preauth = readCookie(request, 'preauth');
-  if (preauth === undefined) {
-    preauth = randomBytes(32).toString('base64url');
-    setCookie(reply, 'preauth', preauth);
-  }
-  return sessionTokenSha256(preauth);
-}
-
 /** How long a session lasts, and for a portal session its CSRF token. */
 function sessionTimes(request: FastifyRequest, reply: FastifyReply, session: Pick<CitizenSession, 'tokenSha256' | 'delivery' | 'expiresAtMs' | 'idleExpiresAtMs'>) {
   return {
@@ -90,7 +76,7 @@ export function registerCitizenRoutes(parent: FastifyInstance, ctx: AppContext):
       response: { 200: ChallengeBody, ...errorResponses(400, 429) },
     },
     handler: async (request, reply) => {
-      const challenge = await issueChallenge(ctx, { purpose: 'login', sessionId: preauthSessionId(request, reply) });
+      const challenge = await issueChallenge(ctx, { purpose: 'login', sessionId: preauthSessionSha256(request, reply) });
       return { challengeId: challenge.challengeId, nonce: challenge.nonce, expiresAt: isoOf(challenge.expiresAtMs) };
     },
   });
@@ -115,12 +101,11 @@ export function registerCitizenRoutes(parent: FastifyInstance, ctx: AppContext):
       },
     },
     handler: async (request, reply) => {
-      const preauth = readCookie(request, 'preauth');
       const delivery = request.body.session ?? 'token';
       const result = await loginWithCard(ctx, {
         challengeId: request.body.challengeId,
         token: request.body.authToken,
-        sessionId: preauth === undefined ? null : sessionTokenSha256(preauth),
+        sessionId: presentedPreauthSha256(request),
         delivery,
       });
       if (!result.ok) return sendFailure(request, reply, result);

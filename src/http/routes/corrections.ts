@@ -6,21 +6,23 @@ import { Type } from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../app/context.js';
+import { staffAccess } from '../../domain/staff-roles.js';
 import { bindingsOfPerson, correctBinding } from '../../app/corrections.js';
 import { sendFailure } from '../errors.js';
 import { operatorAuth } from '../plugins/auth.js';
-import { errorResponses, IdempotencyHeaders, isoOf } from '../schemas.js';
+import { errorResponses, IdempotencyHeaders, isoOf, operatorSecurity } from '../schemas.js';
 
 const tags = ['operator'];
-const security = [{ operatorToken: [] }];
+const security = operatorSecurity;
 const mykeyIdParam = Type.String({ minLength: 8, maxLength: 8 });
 
 export function registerCorrectionRoutes(parent: FastifyInstance, ctx: AppContext, operatorToken: string): void {
   parent.register(async (scoped) => {
     const app = scoped.withTypeProvider<TypeBoxTypeProvider>();
-    app.addHook('preValidation', operatorAuth(operatorToken));
+    app.addHook('preValidation', operatorAuth(ctx, operatorToken));
 
     app.get('/v1/operator/persons/:mykeyId/bindings', {
+      config: { staffRoles: staffAccess.personBindings },
       schema: {
         tags,
         security,
@@ -60,7 +62,7 @@ export function registerCorrectionRoutes(parent: FastifyInstance, ctx: AppContex
     });
 
     app.post('/v1/operator/bindings/:bindingId/void', {
-      config: { idempotent: true },
+      config: { idempotent: true, staffRoles: staffAccess.personBindings },
       schema: {
         tags,
         security,

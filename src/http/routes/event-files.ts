@@ -7,6 +7,7 @@ import { Type } from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../app/context.js';
+import { staffAccess } from '../../domain/staff-roles.js';
 import { appendEventFileChunk, completeEventFile, createEventFile, getEventFile, readEventFileReport, type EventFileView } from '../../app/event-files.js';
 import type { ErrorCode } from '../../domain/errors.js';
 import { eventFileChunkBytesMax, eventFileNameCharsMax, eventFileReportPageMax } from '../../domain/limits.js';
@@ -15,10 +16,10 @@ import { makeAjv } from '../ajv.js';
 import { sendFailure } from '../errors.js';
 import { eventSchemaCheck } from '../event-file-schema.js';
 import { providerAuth } from '../plugins/auth.js';
-import { IdempotencyHeaders, errorResponses, isoInstant, isoOf } from '../schemas.js';
+import { IdempotencyHeaders, errorResponses, isoInstant, isoOf, providerSecurity } from '../schemas.js';
 
 const tags = ['provider'];
-const security = [{ httpMessageSignature: [] }];
+const security = providerSecurity;
 const FormatSchema = Type.Union([Type.Literal('ndjson'), Type.Literal('csv')]);
 const LineStatusSchema = Type.Union([Type.Literal('applied'), Type.Literal('duplicate'), Type.Literal('rejected')]);
 
@@ -86,7 +87,7 @@ export function registerEventFileRoutes(parent: FastifyInstance, ctx: AppContext
     });
 
     app.post('/v1/provider/event-files', {
-      config: { idempotent: true },
+      config: { idempotent: true, staffRoles: staffAccess.providerData },
       schema: {
         tags,
         security,
@@ -107,6 +108,7 @@ export function registerEventFileRoutes(parent: FastifyInstance, ctx: AppContext
     });
 
     app.get('/v1/provider/event-files/:fileId', {
+      config: { staffRoles: staffAccess.providerData },
       schema: { tags, security, summary: 'The state and counts of an event file: resume an upload from receivedBytes', params: FileIdParams, response: { 200: EventFileSchema, ...errorResponses(401, 404) } },
       handler: async (request, reply) => {
         const file = await getEventFile(ctx, request.providerId!, request.params.fileId);
@@ -116,6 +118,7 @@ export function registerEventFileRoutes(parent: FastifyInstance, ctx: AppContext
     });
 
     app.put('/v1/provider/event-files/:fileId/content', {
+      config: { staffRoles: staffAccess.providerData },
       bodyLimit: eventFileChunkBytesMax,
       validatorCompiler: ({ schema, httpPart }) => (httpPart === 'body' ? rawBodyValidator : queryAjv.compile(schema)),
       schema: {
@@ -141,6 +144,7 @@ export function registerEventFileRoutes(parent: FastifyInstance, ctx: AppContext
     });
 
     app.post('/v1/provider/event-files/:fileId/complete', {
+      config: { staffRoles: staffAccess.providerData },
       schema: {
         tags,
         security,
@@ -157,6 +161,7 @@ export function registerEventFileRoutes(parent: FastifyInstance, ctx: AppContext
     });
 
     app.get('/v1/provider/event-files/:fileId/report', {
+      config: { staffRoles: staffAccess.providerData },
       schema: {
         tags,
         security,

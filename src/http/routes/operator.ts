@@ -6,6 +6,7 @@ import { Type } from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../app/context.js';
+import { staffAccess } from '../../domain/staff-roles.js';
 import {
   campaignHistory,
   createCampaign,
@@ -26,10 +27,10 @@ import { presetNames } from '../../domain/presets.js';
 import { checkDryRunLine, DryRunBody, DryRunReportSchema } from '../dry-run-schema.js';
 import { sendFailure } from '../errors.js';
 import { operatorAuth } from '../plugins/auth.js';
-import { CampaignSchema, CampaignSourceBody, errorResponses, IdempotencyHeaders, isoOf } from '../schemas.js';
+import { CampaignSchema, CampaignSourceBody, errorResponses, IdempotencyHeaders, isoOf, operatorSecurity } from '../schemas.js';
 
 const tags = ['operator'];
-const security = [{ operatorToken: [] }];
+const security = operatorSecurity;
 const slug = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$' });
 
 const ProviderSchema = Type.Object(
@@ -51,10 +52,10 @@ export function campaignView(campaign: CampaignView) {
 export function registerOperatorRoutes(parent: FastifyInstance, ctx: AppContext, operatorToken: string): void {
   parent.register(async (scoped) => {
     const app = scoped.withTypeProvider<TypeBoxTypeProvider>();
-    app.addHook('preValidation', operatorAuth(operatorToken));
+    app.addHook('preValidation', operatorAuth(ctx, operatorToken));
 
     app.post('/v1/operator/campaigns', {
-      config: { idempotent: true },
+      config: { idempotent: true, staffRoles: staffAccess.operatorAdmin },
       schema: {
         tags,
         security,
@@ -71,12 +72,13 @@ export function registerOperatorRoutes(parent: FastifyInstance, ctx: AppContext,
     });
 
     app.get('/v1/operator/campaigns', {
+      config: { staffRoles: staffAccess.operatorReads },
       schema: { tags, security, summary: 'Every campaign, newest version, with its budget', response: { 200: Type.Object({ data: Type.Array(CampaignSchema) }), ...errorResponses(401) } },
       handler: async () => ({ data: (await listAllCampaigns(ctx)).map(campaignView) }),
     });
 
     app.put('/v1/operator/campaigns/:campaignId', {
-      config: { idempotent: true },
+      config: { idempotent: true, staffRoles: staffAccess.operatorAdmin },
       schema: {
         tags,
         security,
@@ -95,6 +97,7 @@ export function registerOperatorRoutes(parent: FastifyInstance, ctx: AppContext,
 
     // Not idempotent: it writes nothing (not even an idempotency record), so a retry simply computes again.
     app.post('/v1/operator/campaigns/dry-run', {
+      config: { staffRoles: staffAccess.operatorAdmin },
       bodyLimit: dryRunBodyBytesMax,
       schema: {
         tags,
@@ -111,6 +114,7 @@ export function registerOperatorRoutes(parent: FastifyInstance, ctx: AppContext,
     });
 
     app.get('/v1/operator/campaigns/:campaignId/versions', {
+      config: { staffRoles: staffAccess.operatorReads },
       schema: {
         tags,
         security,
@@ -126,7 +130,7 @@ export function registerOperatorRoutes(parent: FastifyInstance, ctx: AppContext,
     });
 
     app.post('/v1/operator/providers', {
-      config: { idempotent: true },
+      config: { idempotent: true, staffRoles: staffAccess.operatorAdmin },
       schema: { tags, security, summary: 'Register a provider and its services', headers: IdempotencyHeaders, body: ProviderSchema, response: { 201: ProviderSchema, ...errorResponses(400, 401, 409) } },
       handler: async (request, reply) => {
         const result = await createProvider(ctx, request.actor!, request.body);
@@ -136,6 +140,7 @@ export function registerOperatorRoutes(parent: FastifyInstance, ctx: AppContext,
     });
 
     app.get('/v1/operator/providers', {
+      config: { staffRoles: staffAccess.operatorReads },
       schema: { tags, security, summary: 'Every provider with its services', response: { 200: Type.Object({ data: Type.Array(ProviderSchema) }), ...errorResponses(401) } },
       handler: async () => ({ data: await listAllProviders(ctx) }),
     });
@@ -143,6 +148,7 @@ export function registerOperatorRoutes(parent: FastifyInstance, ctx: AppContext,
     // Not idempotent on purpose: a stored replay would keep the secret in the idempotency table. A retried
     // creation makes a second key; revoke the one you did not receive.
     app.post('/v1/operator/providers/:providerId/keys', {
+      config: { staffRoles: staffAccess.operatorAdmin },
       schema: {
         tags,
         security,
@@ -158,6 +164,7 @@ export function registerOperatorRoutes(parent: FastifyInstance, ctx: AppContext,
     });
 
     app.delete('/v1/operator/providers/:providerId/keys/:keyId', {
+      config: { staffRoles: staffAccess.operatorAdmin },
       schema: {
         tags,
         security,
@@ -173,6 +180,7 @@ export function registerOperatorRoutes(parent: FastifyInstance, ctx: AppContext,
     });
 
     app.get('/v1/operator/stats', {
+      config: { staffRoles: staffAccess.operatorReads },
       schema: {
         tags,
         security,
@@ -189,6 +197,7 @@ export function registerOperatorRoutes(parent: FastifyInstance, ctx: AppContext,
     });
 
     app.get('/v1/operator/audit', {
+      config: { staffRoles: staffAccess.operatorReads },
       schema: {
         tags,
         security,

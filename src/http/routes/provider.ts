@@ -7,15 +7,16 @@ import { Type } from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../app/context.js';
+import { staffAccess } from '../../domain/staff-roles.js';
 import { acknowledgeGrants, readGrantFeed } from '../../app/grant-feed.js';
 import { ingestEvents } from '../../app/ingest-events.js';
 import { eventBatchBodyBytesMax, eventsPerBatchMax, grantsPageMax } from '../../domain/limits.js';
 import { ApiError, sendFailure } from '../errors.js';
 import { providerAuth } from '../plugins/auth.js';
-import { EventBatchBody, EventOutcomeSchema, FeedGrantSchema, FeedQuery, errorResponses, isoOf } from '../schemas.js';
+import { EventBatchBody, EventOutcomeSchema, FeedGrantSchema, FeedQuery, errorResponses, isoOf, providerMachineSecurity, providerSecurity } from '../schemas.js';
 
 const tags = ['provider'];
-const security = [{ httpMessageSignature: [] }];
+const security = providerSecurity;
 
 export function registerProviderRoutes(parent: FastifyInstance, ctx: AppContext): void {
   parent.register(async (scoped) => {
@@ -23,6 +24,7 @@ export function registerProviderRoutes(parent: FastifyInstance, ctx: AppContext)
     app.addHook('preValidation', providerAuth(ctx));
 
     app.post('/v1/provider/events', {
+      config: { staffRoles: staffAccess.machinesOnly },
       bodyLimit: eventBatchBodyBytesMax,
       // Runs after the signature check: an oversized batch gets its own code rather than a schema error.
       preValidation: async (request) => {
@@ -33,7 +35,7 @@ export function registerProviderRoutes(parent: FastifyInstance, ctx: AppContext)
       },
       schema: {
         tags,
-        security,
+        security: providerMachineSecurity,
         summary: 'Report up to 1,000 payments, top-ups, refunds and cancels; each event id is its idempotency key',
         body: EventBatchBody,
         response: {
@@ -45,6 +47,7 @@ export function registerProviderRoutes(parent: FastifyInstance, ctx: AppContext)
     });
 
     app.get('/v1/provider/grants', {
+      config: { staffRoles: staffAccess.providerData },
       schema: {
         tags,
         security,
@@ -66,6 +69,7 @@ export function registerProviderRoutes(parent: FastifyInstance, ctx: AppContext)
     });
 
     app.post('/v1/provider/grants/ack', {
+      config: { staffRoles: staffAccess.providerData },
       schema: {
         tags,
         security,

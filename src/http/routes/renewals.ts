@@ -6,13 +6,14 @@ import { Type } from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../app/context.js';
+import { staffAccess } from '../../domain/staff-roles.js';
 import { ingestRenewals, type RenewalRecord } from '../../app/renewal.js';
 import { renewalsPerBatchMax } from '../../domain/limits.js';
 import { operatorAuth } from '../plugins/auth.js';
-import { errorResponses, IdempotencyHeaders } from '../schemas.js';
+import { errorResponses, IdempotencyHeaders, operatorSecurity } from '../schemas.js';
 
 const tags = ['operator'];
-const security = [{ operatorToken: [] }];
+const security = operatorSecurity;
 
 const CertificateRefSchema = Type.Object(
   {
@@ -71,10 +72,10 @@ const RenewalResultSchema = Type.Object(
 export function registerRenewalRoutes(parent: FastifyInstance, ctx: AppContext, operatorToken: string): void {
   parent.register(async (scoped) => {
     const app = scoped.withTypeProvider<TypeBoxTypeProvider>();
-    app.addHook('preValidation', operatorAuth(operatorToken));
+    app.addHook('preValidation', operatorAuth(ctx, operatorToken));
 
     app.post('/v1/operator/renewals', {
-      config: { idempotent: true },
+      config: { idempotent: true, staffRoles: staffAccess.operatorAdmin },
       schema: {
         tags,
         security,

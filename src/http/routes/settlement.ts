@@ -7,12 +7,13 @@ import { Type } from 'typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../app/context.js';
+import { staffAccess } from '../../domain/staff-roles.js';
 import { listSettlementStatements, readReconciliation, readStatement, reconcileMonth, runSettlement } from '../../app/settlement.js';
 import { eventIdCharsMax, pageMax, reconciliationBodyBytesMax, reconciliationLinesMax } from '../../domain/limits.js';
 import type { StatementSummary, StoredStatement } from '../../store/settlement-repo.js';
 import { sendFailure } from '../errors.js';
 import { operatorAuth, providerAuth } from '../plugins/auth.js';
-import { errorResponses, IdempotencyHeaders, isoOf } from '../schemas.js';
+import { errorResponses, IdempotencyHeaders, isoOf, operatorSecurity, providerSecurity } from '../schemas.js';
 import { ReconciliationDocumentSchema, reconciliationDocument, statementDocument, StatementDocumentSchema, StatementSummarySchema } from '../settlement-document.js';
 import { statementCsv, statementHtml } from '../settlement-formats.js';
 
@@ -89,12 +90,12 @@ function summaryView(summary: StatementSummary) {
 export function registerSettlementRoutes(parent: FastifyInstance, ctx: AppContext, operatorToken: string): void {
   parent.register(async (scoped) => {
     const app = scoped.withTypeProvider<TypeBoxTypeProvider>();
-    app.addHook('preValidation', operatorAuth(operatorToken));
+    app.addHook('preValidation', operatorAuth(ctx, operatorToken));
     const tags = ['operator'];
-    const security = [{ operatorToken: [] }];
+    const security = operatorSecurity;
 
     app.post('/v1/operator/settlements', {
-      config: { idempotent: true },
+      config: { idempotent: true, staffRoles: staffAccess.settlement },
       schema: {
         tags,
         security,
@@ -119,6 +120,7 @@ export function registerSettlementRoutes(parent: FastifyInstance, ctx: AppContex
     });
 
     app.get('/v1/operator/settlements', {
+      config: { staffRoles: staffAccess.settlement },
       schema: {
         tags,
         security,
@@ -140,6 +142,7 @@ export function registerSettlementRoutes(parent: FastifyInstance, ctx: AppContex
     });
 
     app.get('/v1/operator/settlements/:providerId/:month', {
+      config: { staffRoles: staffAccess.settlement },
       schema: {
         tags,
         security,
@@ -156,6 +159,7 @@ export function registerSettlementRoutes(parent: FastifyInstance, ctx: AppContex
     });
 
     app.get('/v1/operator/settlements/:providerId/:month/reconciliation', {
+      config: { staffRoles: staffAccess.settlement },
       schema: {
         tags,
         security,
@@ -176,9 +180,10 @@ export function registerSettlementRoutes(parent: FastifyInstance, ctx: AppContex
     const app = scoped.withTypeProvider<TypeBoxTypeProvider>();
     app.addHook('preValidation', providerAuth(ctx));
     const tags = ['provider'];
-    const security = [{ httpMessageSignature: [] }];
+    const security = providerSecurity;
 
     app.get('/v1/provider/settlements', {
+      config: { staffRoles: staffAccess.providerData },
       schema: {
         tags,
         security,
@@ -195,6 +200,7 @@ export function registerSettlementRoutes(parent: FastifyInstance, ctx: AppContex
     });
 
     app.get('/v1/provider/settlements/:month', {
+      config: { staffRoles: staffAccess.providerData },
       schema: {
         tags,
         security,
@@ -211,7 +217,7 @@ export function registerSettlementRoutes(parent: FastifyInstance, ctx: AppContex
     });
 
     app.post('/v1/provider/settlements/:month/reconciliation', {
-      config: { idempotent: true },
+      config: { idempotent: true, staffRoles: staffAccess.providerData },
       bodyLimit: reconciliationBodyBytesMax,
       schema: {
         tags,
@@ -245,6 +251,7 @@ export function registerSettlementRoutes(parent: FastifyInstance, ctx: AppContex
     });
 
     app.get('/v1/provider/settlements/:month/reconciliation', {
+      config: { staffRoles: staffAccess.providerData },
       schema: {
         tags,
         security,
