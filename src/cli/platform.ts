@@ -26,6 +26,7 @@ import { findCampaign } from '../store/campaigns-repo.js';
 import { openStore, type Store, type StoreLocation } from '../store/db.js';
 import { findProvider } from '../store/providers-repo.js';
 import { countStaffAccounts } from '../store/staff-repo.js';
+import { defaultCardAgentPort } from '../domain/card-agent.js';
 import { decodeSecret, type ServeConfig } from './config.js';
 
 export class StartupError extends Error {}
@@ -57,6 +58,13 @@ interface Secrets {
   notes: string[];
 }
 
+/** The flags `mykey card agent` needs beyond its defaults to serve this platform's portal. */
+function agentFlags(config: ServeConfig): string {
+  const portal = config.origin === 'http://localhost:3000' ? '' : ` --portal ${config.origin}`;
+  const port = new URL(config.cardAgentUrl).port;
+  return `${portal}${port === String(defaultCardAgentPort) ? '' : ` --port ${port}`}`;
+}
+
 /** Secrets and trust anchors: from the configuration, or generated into the data dir in development. */
 async function loadSecrets(config: ServeConfig, nowMs: number): Promise<Secrets> {
   const notes: string[] = [];
@@ -73,7 +81,9 @@ async function loadSecrets(config: ServeConfig, nowMs: number): Promise<Secrets>
     const { certificatePath } = testCaPaths(caDir);
     if (!existsSync(certificatePath)) await saveTestCa(caDir, await createTestCa({ nowMs }));
     anchorPaths = [certificatePath];
-    notes.push(`trusting the development test CA ${certificatePath} (mykey ca issue-card --dir ${caDir} --out card.json)`);
+    notes.push(`trusting the development test CA ${certificatePath}`);
+    notes.push(`log in at ${config.origin}/ with a software card (PIN 1234): in another terminal run`);
+    notes.push(`    npx mykey ca issue-card --dir ${caDir} --out card.json && npx mykey card agent --software card.json${agentFlags(config)}`);
   }
   const readPems = (paths: readonly string[], what: string): Promise<string[]> =>
     Promise.all(

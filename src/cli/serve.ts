@@ -35,6 +35,7 @@ export async function serveCommand(argv: string[], io: Io, env: NodeJS.ProcessEn
   io.stderr.write(
     [
       `Mykey Platform (${config.value.mode}) listening on ${platform.url}`,
+      `  portal:  ${config.value.origin}/   provider console: ${config.value.origin}/provider/   operator console: ${config.value.origin}/operator/`,
       `  API:     ${platform.url}/v1/…   OpenAPI: ${platform.url}/openapi.json`,
       `  card logins are bound to the origin ${config.value.origin}`,
       ...platform.notes.map((note) => `  ${note}`),

@@ -76,6 +76,13 @@ export function AgentNotReady(props: { view: AgentView }) {
       </Notice>
     );
   }
+  if (view.status.state === 'not_a_jpki_card') {
+    return (
+      <Notice kind="warning" title={t('portal:login.notJpki.title')} testId="not-a-jpki-card">
+        <p>{t('portal:login.notJpki.body', { reader: view.status.reader.name })}</p>
+      </Notice>
+    );
+  }
   return null;
 }
 
@@ -107,7 +114,7 @@ export function LoginPage() {
     if (session !== null) route('/account', true);
   }, [session, route]);
 
-  const ready = agent.kind === 'status' && agent.status.card !== null && agent.status.reader !== null ? agent.status : undefined;
+  const ready = agent.kind === 'status' && agent.status.state === 'ready' && agent.status.card !== null && agent.status.reader !== null ? agent.status : undefined;
 
   async function logIn(): Promise<void> {
     // Opened in the click itself, so that the browser lets the agent's window open.
