@@ -13,7 +13,8 @@ export function formatNumber(value: number, language: Language): string {
 }
 
 export function formatDateTime(iso: string, language: Language): string {
-  return new Intl.DateTimeFormat(locales[language], { dateStyle: 'medium', timeStyle: 'short', timeZone: displayTimeZone, timeZoneName: 'short' }).format(new Date(iso));
+  // Named fields, not dateStyle/timeStyle: those cannot be combined with timeZoneName (a TypeError in every engine).
+  return new Intl.DateTimeFormat(locales[language], { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: displayTimeZone, timeZoneName: 'short' }).format(new Date(iso));
 }
 
 export function formatDate(iso: string, language: Language): string {
