@@ -195,7 +195,7 @@ export function ButtonLink(props: { href: string; kind?: ButtonKind; children: C
 export interface SummaryRow {
   key: string;
   value: ComponentChildren;
-  /** A link to change this answer. */
+  /** A link to change this answer (screen readers hear which: the key follows, visually hidden). */
   change?: { href?: string; onClick?: () => void; label: string };
 }
 
@@ -210,10 +210,14 @@ export function SummaryList(props: { rows: SummaryRow[] }) {
           {row.change !== undefined && (
             <dd class="summary-action">
               {row.change.href !== undefined ? (
-                <a href={row.change.href}>{row.change.label}</a>
+                <a href={row.change.href}>
+                  {row.change.label}
+                  <span class="visually-hidden"> {row.key}</span>
+                </a>
               ) : (
                 <button type="button" class="link-button" onClick={row.change.onClick}>
                   {row.change.label}
+                  <span class="visually-hidden"> {row.key}</span>
                 </button>
               )}
             </dd>
