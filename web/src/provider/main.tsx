@@ -1,18 +1,22 @@
 import { render } from 'preact';
 import '../shared/styles.css';
-import { Layout, PageHeading } from '../shared/components.js';
+import { PageHeading } from '../shared/components.js';
 import { initI18n, useT } from '../shared/i18n.js';
+import { StaffApp } from '../shared/staff/staff-app.js';
 import en from '../locales/en/provider.json';
 import ja from '../locales/ja/provider.json';
+import staffEn from '../locales/en/staff.json';
+import staffJa from '../locales/ja/staff.json';
 
-function Console() {
+function Home() {
   const { t } = useT();
-  return (
-    <Layout header={{ serviceName: t('provider:serviceName'), homeHref: '/provider/' }}>
-      <PageHeading title={t('provider:serviceName')} serviceName={t('provider:serviceName')} />
-    </Layout>
-  );
+  return <PageHeading title={t('provider:serviceName')} serviceName={t('provider:serviceName')} />;
 }
 
-await initI18n({ ja: { provider: ja }, en: { provider: en } });
-render(<Console />, document.getElementById('app')!);
+await initI18n({ ja: { provider: ja, staff: staffJa }, en: { provider: en, staff: staffEn } });
+render(
+  <StaffApp side="provider" serviceNameKey="provider:serviceName" navigation={() => []}>
+    {() => <Home />}
+  </StaffApp>,
+  document.getElementById('app')!,
+);
