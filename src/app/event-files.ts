@@ -23,6 +23,7 @@ import {
   type EventFileFormat,
   type RawLine,
 } from '../domain/event-file-lines.js';
+import { bucketStartMsOf } from '../domain/dashboard.js';
 import { eventFileLineBytesMax, eventFileLinesPerBatchMax, eventIdCharsMax } from '../domain/limits.js';
 import { ResumableSha256 } from '../domain/resumable-sha256.js';
 import { fail, ok, type Result } from '../domain/result.js';
@@ -36,6 +37,7 @@ import {
   type LineResultRow,
   type LineStatus,
 } from '../store/event-files-repo.js';
+import { addEventRejections } from '../store/event-rejections-repo.js';
 import type { AppContext } from './context.js';
 import { ingestEvents, type ProviderEvent } from './ingest-events.js';
 
@@ -221,7 +223,7 @@ function readLine(format: EventFileFormat, columns: readonly EventFieldSpec[] | 
 /** Applies the events of the lines read in one ingest batch, and returns each line's result in line order. */
 async function applyLines(ctx: AppContext, providerId: string, read: ReadonlyArray<Exclude<ReadLine, { kind: 'skip' }>>): Promise<LineResultRow[]> {
   const events = read.flatMap((r) => (r.kind === 'event' ? [r.event] : []));
-  const outcomes = events.length === 0 ? [] : await ingestEvents(ctx, providerId, events);
+  const outcomes = events.length === 0 ? [] : await ingestEvents(ctx, providerId, events, { countRejections: false });
   let next = 0;
   return read.map((r): LineResultRow => {
     if (r.kind === 'rejected') return r.result;
@@ -289,7 +291,14 @@ async function readOn(
       state: item.done === true && final ? ('completed' as const) : ('receiving' as const),
       nowMs: ctx.clock.nowMs(),
     };
-    if (!(await ctx.store.transaction((tx) => advanceEventFile(tx, step)))) return offsetMismatch(undefined);
+    const rejectedCodes = results.flatMap((r) => (r.status === 'rejected' && r.code !== null ? [r.code] : []));
+    const advanced = await ctx.store.transaction(async (tx) => {
+      if (!(await advanceEventFile(tx, step))) return false;
+      // Counted with the lines they belong to: a line read again after an interruption is not counted again.
+      if (rejectedCodes.length > 0) await addEventRejections(tx, { providerId: file.providerId, bucketStartMs: bucketStartMsOf(step.nowMs), codes: rejectedCodes });
+      return true;
+    });
+    if (!advanced) return offsetMismatch(undefined);
     const count = (status: LineStatus) => results.filter((r) => r.status === status).length;
     current = {
       ...current,

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import { validateCampaign, type Campaign } from '../domain/campaign.js';
+import { bucketStartMsOf } from '../domain/dashboard.js';
 import { canonicalPayload, checkEventShape, type EventRejectionCode, type ProviderEvent } from '../domain/provider-event.js';
 import {
   assertWithinCaps,
@@ -33,6 +34,7 @@ import {
 } from '../store/bindings-repo.js';
 import { findCampaign, lockBudgets, type BudgetRow } from '../store/campaigns-repo.js';
 import type { Tx } from '../store/db.js';
+import { addEventRejections } from '../store/event-rejections-repo.js';
 import {
   appendLedgerEntries,
   findEventCampaigns,
@@ -355,12 +357,27 @@ async function openBatch(tx: Tx, providerId: string, valid: readonly ParsedEvent
   };
 }
 
+export interface IngestOptions {
+  /**
+   * Whether the rejections are counted for the operator dashboard in this transaction. Event files count their
+   * rejected lines themselves, in the transaction that records the lines, so that a line read again after an
+   * interruption is not counted twice.
+   */
+  countRejections: boolean;
+}
+
 /**
  * Applies a batch of provider events and answers per event, in input order: `applied` with the grants it made
- * (and the caps that limited them), `duplicate` with the original grants, or `rejected` with a code (nothing is
- * written for a rejected event, so a later occurrence of the same id, in this batch or another, is decided afresh).
+ * (and the caps that limited them), `duplicate` with the original grants, or `rejected` with a code (nothing of a
+ * rejected event is written but its count, so a later occurrence of the same id, in this batch or another, is
+ * decided afresh).
  */
-export async function ingestEvents(ctx: AppContext, providerId: string, events: readonly ProviderEvent[]): Promise<EventOutcome[]> {
+export async function ingestEvents(
+  ctx: AppContext,
+  providerId: string,
+  events: readonly ProviderEvent[],
+  options: IngestOptions = { countRejections: true },
+): Promise<EventOutcome[]> {
   const parsed = events.map(parseEvent);
   const valid = parsed.flatMap((p) => (p.ok ? [p.value] : []));
   return ctx.store.transaction(async (tx) => {
@@ -378,7 +395,7 @@ export async function ingestEvents(ctx: AppContext, providerId: string, events: 
     const repeatIds = [...new Set(parsed.flatMap((p, i) => (p.ok && decisions[i]?.kind === 'repeat' && !state.applied.has(p.value.input.eventId) ? [p.value.input.eventId] : [])))];
     const storedNow = await findEvents(tx, providerId, repeatIds);
     const storedGrants = await listGrantsOfEvents(tx, providerId, repeatIds);
-    return parsed.map((p, index): EventOutcome => {
+    const outcomes = parsed.map((p, index): EventOutcome => {
       const eventId = events[index]!.eventId;
       if (!p.ok) return { eventId, status: 'rejected', code: p.code, message: p.message };
       const decision = decisions[index];
@@ -394,5 +411,11 @@ export async function ingestEvents(ctx: AppContext, providerId: string, events: 
       assert.ok(stored !== undefined, 'a repeated event is stored');
       return repeatOutcome(p.value, stored, storedGrants.filter((g) => g.eventId === eventId));
     });
+    if (options.countRejections) {
+      // After the ledger append (the feed-head lock): the counter rows are the last locks the batch takes.
+      const codes = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.code] : []));
+      if (codes.length > 0) await addEventRejections(tx, { providerId, bucketStartMs: bucketStartMsOf(nowMs), codes });
+    }
+    return outcomes;
   });
 }

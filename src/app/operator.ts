@@ -5,7 +5,7 @@
 import { validateCampaign, validateNewVersion, type Campaign, type CampaignDefinition } from '../domain/campaign.js';
 import { presetDefinition, presetNames, type PresetName } from '../domain/presets.js';
 import { fail, ok, type Result } from '../domain/result.js';
-import { appendAudit, listAudit, verifyAuditChain, type AuditEntry } from '../store/audit-repo.js';
+import { appendAudit, genesisHash, listAudit, verifyAuditChain, type AuditEntry } from '../store/audit-repo.js';
 import {
   ensureBudgetRow,
   findCampaign,
@@ -28,7 +28,8 @@ import {
   type ProviderRow,
   type ProviderServiceRow,
 } from '../store/providers-repo.js';
-import { campaignStats, eventsApplied, type CampaignStats } from '../store/stats-repo.js';
+import { rejectionsPerProvider } from '../store/event-rejections-repo.js';
+import { campaignStats, eventsApplied, providerStats, type CampaignStats, type ProviderStats } from '../store/stats-repo.js';
 import type { AppContext } from './context.js';
 import { insertNewProviderKey, type IssuedKey } from './provider-keys.js';
 
@@ -183,13 +184,26 @@ export async function revokeKey(ctx: AppContext, actor: string, providerId: stri
   });
 }
 
+export interface ProviderRanking extends ProviderStats {
+  /** Events the provider sent that were rejected (each answer counts, a retried rejection again). */
+  eventsRejected: number;
+}
+
 export interface PlatformStats {
   campaigns: CampaignStats[];
+  /** Every provider, the most net points first (then by id). */
+  providers: ProviderRanking[];
   eventsApplied: number;
 }
 
 export async function platformStats(ctx: AppContext): Promise<PlatformStats> {
-  return ctx.store.transaction(async (tx) => ({ campaigns: await campaignStats(tx), eventsApplied: await eventsApplied(tx) }));
+  return ctx.store.transaction(async (tx) => {
+    const rejected = await rejectionsPerProvider(tx);
+    const providers = (await providerStats(tx))
+      .map((provider) => ({ ...provider, eventsRejected: rejected.get(provider.providerId) ?? 0 }))
+      .sort((a, b) => b.pointsGranted - a.pointsGranted || (a.providerId < b.providerId ? -1 : 1));
+    return { campaigns: await campaignStats(tx), providers, eventsApplied: await eventsApplied(tx) };
+  });
 }
 
 export interface AuditPage {
@@ -199,10 +213,45 @@ export interface AuditPage {
   hasMore: boolean;
 }
 
-export async function readAudit(ctx: AppContext, input: { afterSeq: number; limit: number }): Promise<AuditPage> {
-  // Reading from the start lets the whole chain be checked; operators page through it with afterSeq.
-  const rows = await ctx.store.transaction((tx) => listAudit(tx, 0, input.afterSeq + input.limit + 1));
-  const broken = verifyAuditChain(rows);
-  const page = rows.filter((row) => row.seq > input.afterSeq);
-  return { data: page.slice(0, input.limit), brokenAtSeq: broken ?? null, hasMore: page.length > input.limit };
+/**
+ * A page of the audit log after `afterSeq`, optionally of one action and the actions under it, with the check of
+ * the chain from its start through the page.
+ */
+export async function readAudit(ctx: AppContext, input: { afterSeq: number; limit: number; action?: string }): Promise<AuditPage> {
+  return ctx.store.transaction(async (tx) => {
+    const rows = await listAudit(tx, input.afterSeq, input.limit + 1, input.action);
+    const page = rows.slice(0, input.limit);
+    // Reading from the start lets the whole chain up to the page be checked (sequence numbers have no gaps).
+    const throughSeq = page.at(-1)?.seq ?? input.afterSeq;
+    const broken = verifyAuditChain(await listAudit(tx, 0, throughSeq));
+    return { data: page, brokenAtSeq: broken ?? null, hasMore: rows.length > input.limit };
+  });
+}
+
+export interface AuditVerification {
+  /** Entries that chain, from the first: the whole log when nothing is broken. */
+  entriesVerified: number;
+  /** The last of them (0 and the genesis hash when none): where a later check of newer entries can start. */
+  verifiedThroughSeq: number;
+  verifiedThroughHash: string;
+  /** The first entry whose hash does not chain, or null when the whole chain verifies. */
+  brokenAtSeq: number | null;
+}
+
+const auditVerifyPageSize = 1_000;
+
+/** Checks the whole hash chain of the audit log, a page at a time (memory stays bounded by one page). */
+export async function verifyAudit(ctx: AppContext): Promise<AuditVerification> {
+  return ctx.store.transaction(async (tx) => {
+    let verified: Omit<AuditVerification, 'brokenAtSeq'> = { entriesVerified: 0, verifiedThroughSeq: 0, verifiedThroughHash: genesisHash };
+    for (;;) {
+      const page = await listAudit(tx, verified.verifiedThroughSeq, auditVerifyPageSize);
+      const broken = verifyAuditChain(page, verified.verifiedThroughHash);
+      const whole = broken === undefined ? page : page.filter((entry) => entry.seq < broken);
+      const last = whole.at(-1);
+      if (last !== undefined) verified = { entriesVerified: verified.entriesVerified + whole.length, verifiedThroughSeq: last.seq, verifiedThroughHash: last.hash };
+      if (broken !== undefined) return { ...verified, brokenAtSeq: broken };
+      if (page.length < auditVerifyPageSize) return { ...verified, brokenAtSeq: null };
+    }
+  });
 }

@@ -33,7 +33,8 @@ import type { AppContext } from './context.js';
 /** Serialises the numbering of statement and reconciliation revisions on PostgreSQL. */
 const settlementLockId = 0x736c7474; // "sltt"
 
-function timeZoneOf(ctx: AppContext): string {
+/** The zone whose calendar the platform's own months and days are counted in (statements, the dashboard). */
+export function settlementTimeZoneOf(ctx: AppContext): string {
   return ctx.settlementTimeZone ?? defaultSettlementTimeZone;
 }
 
@@ -55,7 +56,7 @@ export async function runSettlement(
   const latestAsOfMs = nowMs - settlementAsOfLagMs;
   const asOfMs = input.asOfMs ?? latestAsOfMs;
   if (asOfMs > latestAsOfMs) return fail('settlement_as_of_too_recent', `asOf must be at least ${settlementAsOfLagMs / 1000} s in the past`, 'asOf');
-  const timeZone = timeZoneOf(ctx);
+  const timeZone = settlementTimeZoneOf(ctx);
   const period = monthBoundsMs(input.month, timeZone);
   if (asOfMs < period.startsAtMs) return fail('settlement_period_not_started', `${input.month} (${timeZone}) begins after asOf`, 'month');
   return ctx.store.transaction(async (tx) => {
@@ -159,7 +160,7 @@ export async function reconcileMonth(
   const refusedIndex = credited.findIndex((line) => looksLikeMyNumber(line.grantId));
   if (refusedIndex !== -1) return fail('national_id_number_refused', 'a grant id looks like a My Number', `lines[${refusedIndex}].grantId`);
   const nowMs = ctx.clock.nowMs();
-  const timeZone = timeZoneOf(ctx);
+  const timeZone = settlementTimeZoneOf(ctx);
   const period = monthBoundsMs(month, timeZone);
   if (nowMs < period.startsAtMs) return fail('settlement_period_not_started', `${month} (${timeZone}) has not begun`, 'month');
   return ctx.store.transaction(async (tx) => {

@@ -3,10 +3,11 @@
  * removed or edited entry breaks the chain and `verifyAuditChain` finds it.
  */
 import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import { lockChain, type Tx } from './db.js';
 
 const auditChainLockId = 0x6d796b65; // "myke"
-const genesisHash = '0'.repeat(64);
+export const genesisHash = '0'.repeat(64);
 
 export interface AuditEntry {
   seq: number;
@@ -50,8 +51,18 @@ export async function appendAudit(
   return entry;
 }
 
-export async function listAudit(tx: Tx, afterSeq: number, limit: number): Promise<AuditEntry[]> {
-  const rows = await tx.db.selectFrom('audit_log').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
+/**
+ * Entries after `afterSeq` in chain order; with `action`, only that action and the actions under it (`staff`
+ * gives `staff.create`, `staff.sign_in.refused`, …).
+ */
+export async function listAudit(tx: Tx, afterSeq: number, limit: number, action?: string): Promise<AuditEntry[]> {
+  let query = tx.db.selectFrom('audit_log').selectAll().where('seq', '>', afterSeq);
+  if (action !== undefined) {
+    // substr, not LIKE: action names hold underscores, which LIKE reads as wildcards.
+    const under = `${action}.`;
+    query = query.where((eb) => eb.or([eb('action', '=', action), eb(sql<string>`substr(action, 1, ${sql.lit(under.length)})`, '=', under)]));
+  }
+  const rows = await query.orderBy('seq').limit(limit).execute();
   return rows.map((row) => ({
     seq: row.seq,
     atMs: row.at_ms,
@@ -64,9 +75,12 @@ export async function listAudit(tx: Tx, afterSeq: number, limit: number): Promis
   }));
 }
 
-/** The first sequence number at which the chain is broken, or undefined when it is whole. */
-export function verifyAuditChain(entries: readonly AuditEntry[]): number | undefined {
-  let prevHash = genesisHash;
+/**
+ * The first sequence number at which the chain is broken, or undefined when it is whole. `prevHash` is the hash
+ * of the entry before the first one given (the chain's start by default), so a long chain is checked page by page.
+ */
+export function verifyAuditChain(entries: readonly AuditEntry[], prevHashBefore: string = genesisHash): number | undefined {
+  let prevHash = prevHashBefore;
   for (const entry of entries) {
     if (entry.prevHash !== prevHash || entryHash(entry) !== entry.hash) return entry.seq;
     prevHash = entry.hash;

@@ -8,6 +8,7 @@ import * as browserSessions from './migrations/2026-12-07T0300-browser-sessions.
 import * as certificateRenewals from './migrations/2026-11-27T0700-certificate-renewals.js';
 import * as eventCampaigns from './migrations/2026-11-27T0610-event-campaigns.js';
 import * as eventFiles from './migrations/2026-11-27T0910-event-files.js';
+import * as eventRejectionCounts from './migrations/2026-12-08T0100-event-rejection-counts.js';
 import * as initial from './migrations/2026-11-27-initial.js';
 import * as settlement from './migrations/2026-11-27T0920-settlement.js';
 import * as staff from './migrations/2026-12-07T0400-staff.js';
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-27T0920-settlement': settlement,
   '2026-12-07T0300-browser-sessions': browserSessions,
   '2026-12-07T0400-staff': staff,
+  '2026-12-08T0100-event-rejection-counts': eventRejectionCounts,
 };
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {

@@ -374,6 +374,15 @@ export interface PasskeyChallengesTable {
   expires_at_ms: number;
 }
 
+export interface EventRejectionCountsTable {
+  provider_id: string;
+  /** The start of the quarter hour of UTC the rejections were answered in (a multiple of 15 minutes). */
+  bucket_start_ms: number;
+  /** The EventRejectionCode (or the event file's line code) the events were rejected with. */
+  code: string;
+  rejected: number;
+}
+
 export interface Schema {
   persons: PersonsTable;
   credentials: CredentialsTable;
@@ -410,4 +419,5 @@ export interface Schema {
   staff_enrolments: StaffEnrolmentsTable;
   staff_sessions: StaffSessionsTable;
   passkey_challenges: PasskeyChallengesTable;
+  event_rejection_counts: EventRejectionCountsTable;
 }

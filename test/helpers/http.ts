@@ -218,6 +218,7 @@ export const storeTables = [
   'staff_enrolments',
   'staff_sessions',
   'passkey_challenges',
+  'event_rejection_counts',
 ] as const satisfies ReadonlyArray<keyof Schema>;
 const everyTableListed: [Exclude<keyof Schema, (typeof storeTables)[number]>] extends [never] ? true : false = true;
 void everyTableListed;

@@ -4,7 +4,8 @@
 // (provider refusal, provider outage, wrong card, rules, My Number, reused idempotency key), and refused operator
 // writes. How: through `app.inject()` on the real app, on both engines, the row count of every table of
 // src/store/schema.ts is taken before and after each refused request and must not change — except
-// `signature_nonces` and `challenges`, where remembering a used signature or consuming a challenge is the point.
+// `signature_nonces` and `challenges`, where remembering a used signature or consuming a challenge is the point,
+// and `event_rejection_counts`, where counting a rejected event for the operator dashboard is.
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -34,7 +35,7 @@ import {
 } from '../helpers/http.js';
 import { addCampaign, addProvider, testCa, testOrigin } from '../helpers/world.js';
 
-const countedTables = storeTables.filter((t) => t !== 'signature_nonces' && t !== 'challenges');
+const countedTables = storeTables.filter((t) => t !== 'signature_nonces' && t !== 'challenges' && t !== 'event_rejection_counts');
 const nowMs = Date.parse('2026-11-27T03:00:00Z');
 const dayMs = 86_400_000;
 

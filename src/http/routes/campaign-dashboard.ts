@@ -1,12 +1,13 @@
 /**
  * Operator API: the budget dashboard data of a campaign (persons bound and net points granted per day in the
- * campaign's time zone, running totals, budget left).
+ * campaign's time zone, running totals, budget left), and the platform's event rejections per code and day.
  */
 import { Type } from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { campaignDashboard } from '../../app/campaign-dashboard.js';
 import type { AppContext } from '../../app/context.js';
+import { rejectionDashboard } from '../../app/rejection-dashboard.js';
 import { staffAccess } from '../../domain/staff-roles.js';
 import { sendFailure } from '../errors.js';
 import { operatorAuth } from '../plugins/auth.js';
@@ -33,6 +34,20 @@ const DashboardSchema = Type.Object({
   ),
 });
 
+const RejectionDashboardSchema = Type.Object({
+  timeZone: Type.String({ description: 'The settlement time zone; days are its calendar days.' }),
+  rejected: Type.Integer({ description: 'Every rejection counted.' }),
+  codes: Type.Array(Type.Object({ code: Type.String(), count: Type.Integer() }), { description: 'Each code met, the most frequent first.' }),
+  days: Type.Array(
+    Type.Object({
+      date: Type.String({ description: 'YYYY-MM-DD' }),
+      total: Type.Integer(),
+      byCode: Type.Record(Type.String(), Type.Integer(), { description: 'The codes met that day.' }),
+    }),
+    { description: 'Every day from the first rejection to the last.' },
+  ),
+});
+
 export function registerCampaignDashboardRoutes(parent: FastifyInstance, ctx: AppContext, operatorToken: string): void {
   parent.register(async (scoped) => {
     const app = scoped.withTypeProvider<TypeBoxTypeProvider>();
@@ -51,6 +66,17 @@ export function registerCampaignDashboardRoutes(parent: FastifyInstance, ctx: Ap
         if (!dashboard.ok) return sendFailure(request, reply, dashboard);
         return dashboard.value;
       },
+    });
+
+    app.get('/v1/operator/stats/rejections', {
+      config: { staffRoles: staffAccess.operatorReads },
+      schema: {
+        tags: ['operator'],
+        security: operatorSecurity,
+        summary: 'Rejected provider events per code and day (batches and event files, counted as answered)',
+        response: { 200: RejectionDashboardSchema, ...errorResponses(401) },
+      },
+      handler: async () => rejectionDashboard(ctx),
     });
   });
 }

@@ -18,6 +18,7 @@ import {
   publishCampaignVersion,
   readAudit,
   revokeKey,
+  verifyAudit,
   type CampaignView,
 } from '../../app/operator.js';
 import { dryRunCampaign } from '../../app/dry-run.js';
@@ -184,10 +185,21 @@ export function registerOperatorRoutes(parent: FastifyInstance, ctx: AppContext,
       schema: {
         tags,
         security,
-        summary: 'Per campaign: persons bound, points granted, eligible yen; events applied',
+        summary: 'Per campaign: persons bound, points granted, eligible yen; per provider: bindings, events applied and rejected, points; events applied',
         response: {
           200: Type.Object({
             campaigns: Type.Array(Type.Object({ campaignId: Type.String(), personsBound: Type.Integer(), pointsGranted: Type.Integer(), eligibleYen: Type.Integer() })),
+            providers: Type.Array(
+              Type.Object({
+                providerId: Type.String(),
+                name: Type.String(),
+                bindings: Type.Integer({ description: 'Active bindings through its services, every campaign.' }),
+                eventsApplied: Type.Integer(),
+                eventsRejected: Type.Integer({ description: 'Rejections answered to its events (a retried rejection counts again).' }),
+                pointsGranted: Type.Integer({ description: 'Net of clawbacks, every campaign.' }),
+              }),
+              { description: 'Every provider, the most net points first.' },
+            ),
             eventsApplied: Type.Integer(),
           }),
           ...errorResponses(401),
@@ -202,7 +214,11 @@ export function registerOperatorRoutes(parent: FastifyInstance, ctx: AppContext,
         tags,
         security,
         summary: 'The audit log, with a check of its hash chain',
-        querystring: Type.Object({ after: Type.Integer({ minimum: 0, default: 0 }), limit: Type.Integer({ minimum: 1, maximum: pageMax, default: 100 }) }),
+        querystring: Type.Object({
+          after: Type.Integer({ minimum: 0, default: 0 }),
+          limit: Type.Integer({ minimum: 1, maximum: pageMax, default: 100 }),
+          action: Type.Optional(Type.String({ pattern: '^[a-z_]+(\\.[a-z_]+)*$', maxLength: 100, description: 'Only this action and those under it (`staff` gives staff.create, staff.sign_in, …).' })),
+        }),
         response: {
           200: Type.Object({
             data: Type.Array(
@@ -224,9 +240,30 @@ export function registerOperatorRoutes(parent: FastifyInstance, ctx: AppContext,
         },
       },
       handler: async (request) => {
-        const page = await readAudit(ctx, { afterSeq: request.query.after, limit: request.query.limit });
+        const { after, limit, action } = request.query;
+        const page = await readAudit(ctx, { afterSeq: after, limit, ...(action === undefined ? {} : { action }) });
         return { ...page, data: page.data.map(({ atMs, ...entry }) => ({ ...entry, at: isoOf(atMs) })) };
       },
+    });
+
+    app.get('/v1/operator/audit/verify', {
+      config: { staffRoles: staffAccess.operatorReads },
+      schema: {
+        tags,
+        security,
+        summary: 'Check the whole hash chain of the audit log: how far it verifies, and the first entry that breaks it',
+        response: {
+          200: Type.Object({
+            entriesVerified: Type.Integer({ description: 'Entries that chain, from the first: all of them when nothing is broken.' }),
+            verifiedThroughSeq: Type.Integer({ description: 'The last entry that chains (0 for an empty log).' }),
+            verifiedThroughHash: Type.String({ description: 'Its hash: keep it to check later that nothing before it changed.' }),
+            brokenAtSeq: Type.Union([Type.Integer(), Type.Null()], { description: 'The first entry whose hash does not chain; null when the whole log verifies.' }),
+            checkedAt: Type.String(),
+          }),
+          ...errorResponses(401),
+        },
+      },
+      handler: async () => ({ ...(await verifyAudit(ctx)), checkedAt: isoOf(ctx.clock.nowMs()) }),
     });
   });
 }
