@@ -20,7 +20,7 @@ import { PointsPage } from './pages/points.js';
 import { RepresentPage } from './pages/represent.js';
 import { SignedOutPage } from './pages/signed-out.js';
 import { StartPage } from './pages/start.js';
-import { formatMykeyId } from './mykey-id.js';
+import { formatMykeyId } from '../shared/mykey-id.js';
 import { PortalProvider, usePortal, type SignedIn } from './session.js';
 
 function IdleWarning() {

@@ -19,6 +19,7 @@ export interface Campaign {
   earningWindow: CampaignWindow;
   timeZone: string;
   rate?: { numerator: number; denominator: number };
+  rounding: 'floor' | 'half_up' | 'ceil';
   caps: { perPersonPoints: number; perEventPoints?: number; perPeriod?: { period: 'day' | 'month'; points: number }; budgetPoints?: number };
   award?: { attestationKind: string; points: number };
   refundPolicy: 'clawback' | 'none';

@@ -12,7 +12,7 @@ import { useT } from '../../shared/i18n.js';
 import type { Campaign, CitizenBinding, ProviderService } from '../../shared/types.js';
 import { canCancelToday, isApplicationOpen, pointsCapOf } from '../campaigns.js';
 import { usePortalData, type PortalData } from '../data.js';
-import { formatMykeyId } from '../mykey-id.js';
+import { formatMykeyId } from '../../shared/mykey-id.js';
 
 function BindingCard(props: {
   binding: CitizenBinding;

@@ -4,7 +4,7 @@ import { ButtonLink, Notice, PageHeading, Panel, SummaryList } from '../../share
 import { formatDateTime } from '../../shared/format.js';
 import { useT } from '../../shared/i18n.js';
 import { takeConfirmation } from '../confirmation.js';
-import { formatMykeyId } from '../mykey-id.js';
+import { formatMykeyId } from '../../shared/mykey-id.js';
 
 export function AppliedPage() {
   const { t, language } = useT();

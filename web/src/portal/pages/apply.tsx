@@ -14,7 +14,7 @@ import type { Campaign, ProviderService } from '../../shared/types.js';
 import { agentSign, openAgentWindow } from '../agent-client.js';
 import { eligibleServices, isApplicationOpen } from '../campaigns.js';
 import { usePortalData } from '../data.js';
-import { formatMykeyId } from '../mykey-id.js';
+import { formatMykeyId } from '../../shared/mykey-id.js';
 import { rememberConfirmation } from '../confirmation.js';
 import { usePortal } from '../session.js';
 import { PinInAgentWindow } from './login.js';

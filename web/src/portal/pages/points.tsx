@@ -8,7 +8,7 @@ import { formatDateTime, formatNumber } from '../../shared/format.js';
 import { useT } from '../../shared/i18n.js';
 import type { Page, PointsEntry } from '../../shared/types.js';
 import { usePortalData } from '../data.js';
-import { formatMykeyId } from '../mykey-id.js';
+import { formatMykeyId } from '../../shared/mykey-id.js';
 
 export function PointsPage() {
   const { t, language } = useT();

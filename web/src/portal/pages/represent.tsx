@@ -11,7 +11,7 @@ import { Button, ErrorSummary, Notice, PageHeading, Panel, type FieldError } fro
 import { failureMessage, type KnownFailure } from '../../shared/failure.js';
 import { useT } from '../../shared/i18n.js';
 import { agentSign, openAgentWindow } from '../agent-client.js';
-import { formatMykeyId } from '../mykey-id.js';
+import { formatMykeyId } from '../../shared/mykey-id.js';
 import { usePortal } from '../session.js';
 import { PinInAgentWindow } from './login.js';
 

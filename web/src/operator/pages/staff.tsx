@@ -1,0 +1,194 @@
+/**
+ * Staff accounts of every kind (administrators only): create one with its role — a provider role names its
+ * provider — and hand over its one-time enrolment link (shown once); a new link after a lost passkey; disable an
+ * account, which ends its sessions at once. Accounts are never deleted.
+ */
+import { useState } from 'preact/hooks';
+import { api, type ApiFailure } from '../../shared/api.js';
+import { Button, DataTable, ErrorSummary, Field, type FieldError } from '../../shared/components.js';
+import { failureMessage } from '../../shared/failure.js';
+import { formatDateTime } from '../../shared/format.js';
+import { useT } from '../../shared/i18n.js';
+import { sideOf, type StaffRole } from '../../shared/staff/staff-api.js';
+import { useStaff } from '../../shared/staff/staff-app.js';
+import { useApiGet } from '../../shared/use-api.js';
+import { may } from '../access.js';
+import { OneTimeSecret } from '../one-time-secret.js';
+import type { Enrolment, Provider, StaffAccount } from '../types.js';
+import { FailureNotice, LoadedView, OperatorHeading, RoleForbiddenPage } from '../ui.js';
+
+const roles: readonly StaffRole[] = ['operator_admin', 'operator_support', 'operator_settlement', 'provider_admin', 'provider_staff'];
+
+function CreateStaff(props: { providers: Provider[]; onLink: (name: string, enrolment: Enrolment) => void }) {
+  const { t } = useT();
+  const [displayName, setDisplayName] = useState('');
+  const [role, setRole] = useState<StaffRole>('operator_support');
+  const [providerId, setProviderId] = useState(props.providers[0]?.id ?? '');
+  const [errors, setErrors] = useState<FieldError[]>([]);
+  const [busy, setBusy] = useState(false);
+  const forProvider = sideOf(role) === 'provider';
+  const errorOf = (fieldId: string) => {
+    const message = errors.find((e) => e.fieldId === fieldId)?.message;
+    return message === undefined ? {} : { error: message };
+  };
+  async function submit(event: Event): Promise<void> {
+    event.preventDefault();
+    const found: FieldError[] = [];
+    if (displayName.trim() === '') found.push({ fieldId: 'displayName', message: t('operator:staff.errors.displayName') });
+    if (forProvider && providerId === '') found.push({ fieldId: 'staffProvider', message: t('operator:staff.errors.provider') });
+    setErrors(found);
+    if (found.length > 0) return;
+    setBusy(true);
+    // Not idempotent on purpose (the link would be kept in a stored replay): a retry makes a second account.
+    const answer = await api<{ staff: StaffAccount; enrolment: Enrolment }>('/v1/operator/staff', {
+      method: 'POST',
+      json: { displayName: displayName.trim(), role, ...(forProvider ? { providerId } : {}) },
+    });
+    setBusy(false);
+    if (!answer.ok) {
+      const fieldId = answer.failure.param === 'providerId' || answer.failure.code === 'provider_not_found' ? 'staffProvider' : answer.failure.param === 'displayName' ? 'displayName' : undefined;
+      return setErrors([{ ...(fieldId === undefined ? {} : { fieldId }), message: failureMessage(t, answer.failure) }]);
+    }
+    setDisplayName('');
+    return props.onLink(answer.value.staff.displayName, answer.value.enrolment);
+  }
+  return (
+    <section aria-labelledby="create-staff">
+      <h2 id="create-staff">{t('operator:staff.create')}</h2>
+      <form onSubmit={(event) => void submit(event)} noValidate data-testid="staff-form">
+        <ErrorSummary errors={errors} />
+        <Field id="displayName" label={t('operator:staff.displayName')} hint={t('operator:staff.displayNameHint')} {...errorOf('displayName')}>
+          {(described) => <input {...described} class="input" name="displayName" autocomplete="off" value={displayName} onInput={(e) => setDisplayName((e.target as HTMLInputElement).value)} />}
+        </Field>
+        <Field id="staffRole" label={t('operator:staff.role')} hint={t(`operator:staff.roleHints.${role}`)}>
+          {(described) => (
+            <select {...described} class="select" name="role" value={role} onChange={(e) => setRole((e.target as HTMLSelectElement).value as StaffRole)}>
+              {roles.map((candidate) => (
+                <option key={candidate} value={candidate}>
+                  {t(`staff:roles.${candidate}`)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        {forProvider && (
+          <Field id="staffProvider" label={t('operator:staff.provider')} {...errorOf('staffProvider')}>
+            {(described) => (
+              <select {...described} class="select" name="providerId" value={providerId} onChange={(e) => setProviderId((e.target as HTMLSelectElement).value)}>
+                {props.providers.map((provider) => (
+                  <option key={provider.id} value={provider.id}>
+                    {provider.name}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        )}
+        <Button type="submit" busy={busy} data-testid="staff-create">
+          {t('operator:staff.createSubmit')}
+        </Button>
+      </form>
+    </section>
+  );
+}
+
+function AccountActions(props: { account: StaffAccount; self: boolean; onLink: (name: string, enrolment: Enrolment) => void; onChanged: () => void; onFailure: (failure: ApiFailure) => void }) {
+  const { t } = useT();
+  const [confirming, setConfirming] = useState(false);
+  const path = `/v1/operator/staff/${encodeURIComponent(props.account.id)}`;
+  if (props.account.disabledAt !== null) return null;
+  async function newLink(): Promise<void> {
+    const answer = await api<Enrolment>(`${path}/enrolment`, { method: 'POST' });
+    if (answer.ok) props.onLink(props.account.displayName, answer.value);
+    else props.onFailure(answer.failure);
+  }
+  async function disable(): Promise<void> {
+    const answer = await api<StaffAccount>(path, { method: 'DELETE' });
+    setConfirming(false);
+    if (answer.ok) props.onChanged();
+    else props.onFailure(answer.failure);
+  }
+  if (confirming) {
+    return (
+      <div class="confirm-inline" role="group" aria-label={t('operator:staff.confirmDisable', { name: props.account.displayName })}>
+        <p>{t('operator:staff.confirmDisable', { name: props.account.displayName })}</p>
+        <div class="button-group">
+          <Button kind="warning" onClick={() => void disable()}>
+            {t('operator:staff.disable')}
+          </Button>
+          <Button kind="secondary" onClick={() => setConfirming(false)}>
+            {t('common:cancel')}
+          </Button>
+        </div>
+      </div>
+    );
+  }
+  return (
+    <div class="button-group button-group-tight">
+      <button type="button" class="link-button" onClick={() => void newLink()}>
+        {t('operator:staff.newLink')}
+        <span class="visually-hidden"> {props.account.displayName}</span>
+      </button>
+      {!props.self && (
+        <button type="button" class="link-button" onClick={() => setConfirming(true)}>
+          {t('operator:staff.disable')}
+          <span class="visually-hidden"> {props.account.displayName}</span>
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function StaffPage() {
+  const { t, language } = useT();
+  const me = useStaff();
+  const allowed = may(me.role, 'administer');
+  const { data, reload } = useApiGet<{ data: StaffAccount[] }>(allowed ? '/v1/operator/staff' : null);
+  const providers = useApiGet<{ data: Provider[] }>(allowed ? '/v1/operator/providers' : null).data;
+  const [link, setLink] = useState<{ name: string; enrolment: Enrolment }>();
+  const [failure, setFailure] = useState<ApiFailure>();
+  if (!allowed) return <RoleForbiddenPage title={t('operator:staff.title')} />;
+  const showLink = (name: string, enrolment: Enrolment): void => {
+    setFailure(undefined);
+    setLink({ name, enrolment });
+    reload();
+  };
+  return (
+    <>
+      <OperatorHeading title={t('operator:staff.title')} />
+      <p class="lead">{t('operator:staff.intro')}</p>
+      {failure !== undefined && <FailureNotice failure={failure} />}
+      {link !== undefined && (
+        <OneTimeSecret
+          title={t('operator:staff.linkTitle', { name: link.name })}
+          testId="enrolment-link"
+          rows={[{ label: t('operator:staff.link'), value: link.enrolment.link }]}
+          note={t('operator:staff.linkNote', { expiresAt: formatDateTime(link.enrolment.expiresAt, language) })}
+        />
+      )}
+      <LoadedView data={data}>
+        {({ data: accounts }) => (
+          <DataTable
+            caption={t('operator:staff.caption')}
+            rows={accounts}
+            rowKey={(account) => account.id}
+            columns={[
+              { key: 'name', header: t('operator:staff.displayName'), cell: (account) => account.displayName },
+              { key: 'role', header: t('operator:staff.role'), cell: (account) => `${t(`staff:roles.${account.role}`)}${account.providerId === undefined ? '' : ` (${account.providerId})`}` },
+              { key: 'passkeys', header: t('operator:staff.passkeys'), numeric: true, cell: (account) => account.passkeys },
+              {
+                key: 'state',
+                header: t('operator:staff.state'),
+                cell: (account) =>
+                  account.disabledAt === null ? <span class="tag tag-success">{t('operator:staff.active')}</span> : <span class="tag">{t('operator:staff.disabledAt', { at: formatDateTime(account.disabledAt, language) })}</span>,
+              },
+              { key: 'created', header: t('operator:staff.created'), cell: (account) => formatDateTime(account.createdAt, language) },
+              { key: 'actions', header: t('operator:staff.actions'), cell: (account) => <AccountActions account={account} self={account.id === me.id} onLink={showLink} onChanged={reload} onFailure={setFailure} /> },
+            ]}
+          />
+        )}
+      </LoadedView>
+      <LoadedView data={providers}>{({ data: list }) => <CreateStaff providers={list} onLink={showLink} />}</LoadedView>
+    </>
+  );
+}
