@@ -26,6 +26,7 @@ export default defineConfig({
         portal: here('index.html'),
         provider: here('provider/index.html'),
         operator: here('operator/index.html'),
+        agent: here('agent/index.html'),
       },
     },
   },

@@ -5,14 +5,17 @@
  * The PIN is read from stdin (a prompt without echo on a terminal) or from a file: never from a flag, never logged,
  * and wiped after use.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { CitizenAgent } from '../card/agent.js';
+import { startCardAgent, type CardSource } from '../card/agent-server.js';
 import { InProcessTransport } from '../card/in-process-transport.js';
 import { listReaderNames, openPcscTransport } from '../card/pcsc-transport.js';
 import { loadSoftwareCard } from '../card/software-card.js';
 import { SoftwareJpkiCard } from '../card/software-jpki-card.js';
 import { CardError, type CardTransport } from '../card/transport.js';
 import { connectVirtualCard, vpcdDefaultPort } from '../card/vpcd.js';
+import { defaultCardAgentPort } from '../domain/card-agent.js';
 import { parseCommandArgs } from './args.js';
 import type { Io } from './serve.js';
 
@@ -27,6 +30,10 @@ const usage = `Usage:
       until interrupted. --pin-file sets the card's PIN (default 1234).
   mykey card readers
       List the PC/SC readers.
+  mykey card agent --portal ORIGIN (--reader NAME | --any-reader | --software FILE) [--port N]
+      The card agent for the portal in a browser (docs/identity.md "The card agent"): listens on
+      127.0.0.1:N (default ${defaultCardAgentPort}), answers only ORIGIN, and asks for the PIN in its own page
+      (open the URL it prints). --software FILE: a software card (PIN 1234), which its page can take out and put back.
 
 Options:
   --origin  the origin the platform binds card logins to (default: the URL's origin)
@@ -82,7 +89,7 @@ async function softwareJpkiCard(path: string, pinFile: string | undefined): Prom
   }
 }
 
-type Values = { url?: string; origin?: string; reader?: string; 'any-reader'?: boolean; software?: string; 'pin-file'?: string; port?: string; json?: boolean };
+type Values = { portal?: string; url?: string; origin?: string; reader?: string; 'any-reader'?: boolean; software?: string; 'pin-file'?: string; port?: string; json?: boolean };
 
 async function openTransport(values: Values): Promise<CardTransport> {
   if (values.software !== undefined) return new InProcessTransport(await softwareJpkiCard(values.software, undefined));
@@ -112,6 +119,64 @@ async function login(values: Values, io: Io): Promise<number> {
   } finally {
     await transport.close();
   }
+}
+
+const agentVersion = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** The card the agent signs with: a software card kept in memory (its PIN tries count), or a PC/SC reader. */
+async function agentCardSource(values: Values): Promise<CardSource> {
+  if (values.software !== undefined) {
+    const card = await softwareJpkiCard(values.software, undefined);
+    let present = true;
+    return {
+      readerName: 'Mykey software card',
+      isPresent: async () => present,
+      open: async () => {
+        if (!present) throw new CardError('card_absent', 'the software card was taken out');
+        return new InProcessTransport(card);
+      },
+      setPresent: (next) => {
+        present = next;
+      },
+    };
+  }
+  const readerOptions = values.reader === undefined ? {} : { readerName: values.reader };
+  return {
+    readerName: values.reader ?? 'PC/SC',
+    open: () => openPcscTransport(readerOptions),
+    isPresent: async () => {
+      try {
+        await (await openPcscTransport(readerOptions)).close();
+        return true;
+      } catch (error) {
+        if (error instanceof CardError && error.code === 'card_absent') return false;
+        throw error;
+      }
+    },
+  };
+}
+
+async function agent(values: Values, io: Io): Promise<number> {
+  const sources = [values.reader !== undefined, values['any-reader'] === true, values.software !== undefined].filter(Boolean).length;
+  const port = values.port === undefined ? defaultCardAgentPort : Number(values.port);
+  let portalOrigin: string | undefined;
+  try {
+    portalOrigin = values.portal === undefined ? undefined : new URL(values.portal).origin;
+  } catch {
+    portalOrigin = undefined;
+  }
+  if (portalOrigin === undefined || sources !== 1 || !Number.isInteger(port) || port < 1 || port > 65_535) {
+    io.stderr.write(`mykey card agent: give --portal ORIGIN and one of --reader, --any-reader, --software\n\n${usage}`);
+    return exitCode.usage;
+  }
+  const running = await startCardAgent({ portalOrigin, source: await agentCardSource(values), port, version: agentVersion });
+  io.stdout.write(`card agent for ${portalOrigin} at ${running.url} — its window (where you type the PIN) opens from the portal, or at ${running.url}/\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await running.close();
+  return exitCode.ok;
 }
 
 async function insert(values: Values, io: Io): Promise<number> {
@@ -148,6 +213,7 @@ export async function cardCommand(argv: string[], io: Io): Promise<number> {
       reader: { type: 'string' },
       'any-reader': { type: 'boolean' },
       software: { type: 'string' },
+      portal: { type: 'string' },
       'pin-file': { type: 'string' },
       port: { type: 'string' },
       json: { type: 'boolean' },
@@ -164,6 +230,8 @@ export async function cardCommand(argv: string[], io: Io): Promise<number> {
         return await login(parsed.values, io);
       case 'insert':
         return await insert(parsed.values, io);
+      case 'agent':
+        return await agent(parsed.values, io);
       case 'readers':
         io.stdout.write(`${(await listReaderNames()).join('\n')}\n`);
         return exitCode.ok;
