@@ -8,6 +8,7 @@ import { ButtonLink } from '../shared/components.js';
 import { translate, useT } from '../shared/i18n.js';
 import type { NavigationItem } from '../shared/staff/staff-app.js';
 import type { StaffMe } from '../shared/staff/staff-api.js';
+import { EventFilePage, EventFilesPage } from './pages/event-files.js';
 import { KeysPage } from './pages/keys.js';
 import { ProviderHeading } from './ui.js';
 
@@ -46,6 +47,8 @@ export function ProviderRouter() {
     <Router>
       <Route path="/provider/" component={HomePage} />
       <Route path="/provider/keys" component={KeysPage} />
+      <Route path="/provider/event-files" component={EventFilesPage} />
+      <Route path="/provider/event-files/:fileId" component={EventFilePage} />
       <Route default component={NotFoundPage} />
     </Router>
   );
