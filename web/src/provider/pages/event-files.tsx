@@ -166,7 +166,7 @@ function LineReport(props: { path: string }) {
           <>
             <div data-testid="event-file-report">
               <DataTable
-                caption={t('provider:report.lines')}
+                caption={t(`provider:report.filters.${status}`)}
                 rows={page.data}
                 rowKey={(row) => String(row.line)}
                 empty={t('provider:report.empty')}
