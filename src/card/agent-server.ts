@@ -123,8 +123,9 @@ export async function startCardAgent(options: CardAgentOptions): Promise<{ app: 
     }
     return undefined;
   });
-  app.addHook('onSend', async (_request, reply, payload) => {
-    reply.header('cache-control', 'no-store').header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!request.url.startsWith('/assets/')) reply.header('cache-control', 'no-store');
+    reply.header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer');
     return payload;
   });
 

@@ -15,7 +15,7 @@ import { loadSoftwareCard } from '../card/software-card.js';
 import { SoftwareJpkiCard } from '../card/software-jpki-card.js';
 import { CardError, type CardTransport } from '../card/transport.js';
 import { connectVirtualCard, vpcdDefaultPort } from '../card/vpcd.js';
-import { defaultCardAgentPort } from '../domain/card-agent.js';
+import { defaultCardAgentPort, defaultPortalOrigin } from '../domain/card-agent.js';
 import { parseCommandArgs } from './args.js';
 import type { Io } from './serve.js';
 
@@ -30,9 +30,9 @@ const usage = `Usage:
       until interrupted. --pin-file sets the card's PIN (default 1234).
   mykey card readers
       List the PC/SC readers.
-  mykey card agent --portal ORIGIN (--reader NAME | --any-reader | --software FILE) [--port N]
+  mykey card agent [--portal ORIGIN] (--reader NAME | --any-reader | --software FILE) [--port N]
       The card agent for the portal in a browser (docs/identity.md "The card agent"): listens on
-      127.0.0.1:N (default ${defaultCardAgentPort}), answers only ORIGIN, and asks for the PIN in its own page
+      127.0.0.1:N (default ${defaultCardAgentPort}), answers only ORIGIN (default ${defaultPortalOrigin}), and asks for the PIN in its own page
       (open the URL it prints). --software FILE: a software card (PIN 1234), which its page can take out and put back.
 
 Options:
@@ -161,12 +161,12 @@ async function agent(values: Values, io: Io): Promise<number> {
   const port = values.port === undefined ? defaultCardAgentPort : Number(values.port);
   let portalOrigin: string | undefined;
   try {
-    portalOrigin = values.portal === undefined ? undefined : new URL(values.portal).origin;
+    portalOrigin = new URL(values.portal ?? defaultPortalOrigin).origin;
   } catch {
     portalOrigin = undefined;
   }
   if (portalOrigin === undefined || sources !== 1 || !Number.isInteger(port) || port < 1 || port > 65_535) {
-    io.stderr.write(`mykey card agent: give --portal ORIGIN and one of --reader, --any-reader, --software\n\n${usage}`);
+    io.stderr.write(`mykey card agent: give one of --reader, --any-reader, --software\n\n${usage}`);
     return exitCode.usage;
   }
   const running = await startCardAgent({ portalOrigin, source: await agentCardSource(values), port, version: agentVersion });

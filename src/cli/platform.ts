@@ -26,7 +26,7 @@ import { findCampaign } from '../store/campaigns-repo.js';
 import { openStore, type Store, type StoreLocation } from '../store/db.js';
 import { findProvider } from '../store/providers-repo.js';
 import { countStaffAccounts } from '../store/staff-repo.js';
-import { defaultCardAgentPort } from '../domain/card-agent.js';
+import { defaultCardAgentPort, defaultPortalOrigin } from '../domain/card-agent.js';
 import { decodeSecret, type ServeConfig } from './config.js';
 
 export class StartupError extends Error {}
@@ -60,7 +60,7 @@ interface Secrets {
 
 /** The flags `mykey card agent` needs beyond its defaults to serve this platform's portal. */
 function agentFlags(config: ServeConfig): string {
-  const portal = config.origin === 'http://localhost:3000' ? '' : ` --portal ${config.origin}`;
+  const portal = config.origin === defaultPortalOrigin ? '' : ` --portal ${config.origin}`;
   const port = new URL(config.cardAgentUrl).port;
   return `${portal}${port === String(defaultCardAgentPort) ? '' : ` --port ${port}`}`;
 }

@@ -5,3 +5,6 @@
  */
 export const defaultCardAgentPort = 24_727;
 export const defaultCardAgentUrl = `http://127.0.0.1:${defaultCardAgentPort}`;
+
+/** The portal the agent serves when not told otherwise: `npm start`'s own origin on its default port. */
+export const defaultPortalOrigin = 'http://localhost:3000';
