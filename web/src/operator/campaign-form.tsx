@@ -5,7 +5,7 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import type { ApiFailure } from '../shared/api.js';
-import { Button, ErrorSummary, Field, type FieldError } from '../shared/components.js';
+import { Button, ErrorSummary, Field, fieldErrorOf, type FieldError } from '../shared/components.js';
 import { failureMessage } from '../shared/failure.js';
 import { useT } from '../shared/i18n.js';
 import { definitionOf, fieldErrors, fieldOfParam, type CampaignDefinition, type CampaignFields } from './campaign-form-model.js';
@@ -27,10 +27,7 @@ export function CampaignForm(props: CampaignFormProps) {
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [busy, setBusy] = useState(false);
   const versioning = props.base !== undefined;
-  const errorOf = (fieldId: keyof CampaignFields) => {
-    const message = errors.find((e) => e.fieldId === fieldId)?.message;
-    return message === undefined ? {} : { error: message };
-  };
+  const errorOf = (fieldId: string) => fieldErrorOf(errors, fieldId);
   const set = <K extends keyof CampaignFields>(key: K, value: CampaignFields[K]): void => setFields((current) => ({ ...current, [key]: value }));
   const text = (key: keyof CampaignFields, options: { short?: boolean; inputMode?: 'numeric'; type?: 'date'; disabled?: boolean } = {}) => (described: Described) => (
     <input

@@ -121,6 +121,12 @@ export interface FieldError {
 }
 
 /** "There is a problem" with a link to each field in error; takes the focus when it appears. */
+/** The error of one field among a form's errors, as the props a Field takes (`{}` when that field has none). */
+export function fieldErrorOf(errors: FieldError[], fieldId: string): { error?: string } {
+  const message = errors.find((error) => error.fieldId === fieldId)?.message;
+  return message === undefined ? {} : { error: message };
+}
+
 export function ErrorSummary(props: { errors: FieldError[] }) {
   const { t } = useT();
   const ref = useRef<HTMLDivElement>(null);

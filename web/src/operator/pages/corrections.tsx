@@ -6,7 +6,7 @@
  */
 import { useState } from 'preact/hooks';
 import { api, newIdempotencyKey, type ApiFailure } from '../../shared/api.js';
-import { Button, DataTable, ErrorSummary, Field, Panel, SummaryList, type FieldError } from '../../shared/components.js';
+import { Button, DataTable, ErrorSummary, Field, fieldErrorOf, Panel, SummaryList, type FieldError } from '../../shared/components.js';
 import { failureMessage } from '../../shared/failure.js';
 import { formatDateTime, formatNumber } from '../../shared/format.js';
 import { useT } from '../../shared/i18n.js';
@@ -36,10 +36,7 @@ function VoidForm(props: { mykeyId: string; binding: PersonBinding; onDone: (res
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [busy, setBusy] = useState(false);
   const [idempotencyKey] = useState(newIdempotencyKey);
-  const errorOf = (fieldId: string) => {
-    const message = errors.find((e) => e.fieldId === fieldId)?.message;
-    return message === undefined ? {} : { error: message };
-  };
+  const errorOf = (fieldId: string) => fieldErrorOf(errors, fieldId);
   function placeFailure(failure: ApiFailure): FieldError {
     const fieldId = failure.code === 'binding_already_exists' || failure.code === 'person_unknown' || failure.param === 'toMykeyId' ? 'toMykeyId' : failure.param === 'reason' ? 'reason' : undefined;
     return { ...(fieldId === undefined ? {} : { fieldId }), message: failureMessage(t, failure) };

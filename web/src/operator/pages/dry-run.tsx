@@ -7,7 +7,7 @@
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api, type ApiFailure } from '../../shared/api.js';
-import { Button, DataTable, ErrorSummary, Field, SummaryList, type FieldError } from '../../shared/components.js';
+import { Button, DataTable, ErrorSummary, Field, fieldErrorOf, SummaryList, type FieldError } from '../../shared/components.js';
 import { failureMessage } from '../../shared/failure.js';
 import { formatDate, formatNumber } from '../../shared/format.js';
 import { useT } from '../../shared/i18n.js';
@@ -17,6 +17,7 @@ import { useApiGet } from '../../shared/use-api.js';
 import { may } from '../access.js';
 import { presetNames } from '../campaign-form-model.js';
 import { points } from '../campaign-view.js';
+import { PresetField } from '../preset-field.js';
 import type { DryRunReport } from '../types.js';
 import { LoadedView, OperatorHeading, RoleForbiddenPage } from '../ui.js';
 
@@ -117,10 +118,7 @@ export function DryRunPage() {
   const [busy, setBusy] = useState(false);
   const [report, setReport] = useState<DryRunReport>();
   if (!allowed) return <RoleForbiddenPage title={t('operator:dryRun.title')} />;
-  const errorOf = (fieldId: string) => {
-    const message = errors.find((e) => e.fieldId === fieldId)?.message;
-    return message === undefined ? {} : { error: message };
-  };
+  const errorOf = (fieldId: string) => fieldErrorOf(errors, fieldId);
 
   async function run(event: Event, campaigns: Campaign[]): Promise<void> {
     event.preventDefault();
@@ -179,17 +177,7 @@ export function DryRunPage() {
                 )}
               </Field>
             ) : (
-              <Field id="preset" label={t('operator:newCampaign.preset')} hint={t(`operator:presets.${preset}.rules`)} {...errorOf('preset')}>
-                {(described) => (
-                  <select {...described} class="select" name="preset" value={preset} onChange={(event) => setPreset((event.target as HTMLSelectElement).value)}>
-                    {presetNames.map((name) => (
-                      <option key={name} value={name}>
-                        {t(`operator:presets.${name}.name`)}
-                      </option>
-                    ))}
-                  </select>
-                )}
-              </Field>
+              <PresetField value={preset} onChange={setPreset} {...errorOf('preset')} />
             )}
             <Field id="events" label={t('operator:dryRun.file')} hint={t('operator:dryRun.fileHint')} {...errorOf('events')}>
               {(described) => (

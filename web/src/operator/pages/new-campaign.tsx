@@ -4,7 +4,7 @@
  */
 import { useState } from 'preact/hooks';
 import { api, newIdempotencyKey, type ApiFailure } from '../../shared/api.js';
-import { Button, ButtonLink, ErrorSummary, Field, Panel, type FieldError } from '../../shared/components.js';
+import { Button, ButtonLink, ErrorSummary, Field, fieldErrorOf, Panel, type FieldError } from '../../shared/components.js';
 import { failureMessage } from '../../shared/failure.js';
 import { useT } from '../../shared/i18n.js';
 import { useStaff } from '../../shared/staff/staff-app.js';
@@ -13,6 +13,7 @@ import { may } from '../access.js';
 import { CampaignForm } from '../campaign-form.js';
 import { emptyFields, presetNames, type CampaignDefinition } from '../campaign-form-model.js';
 import { CampaignSummary } from '../campaign-view.js';
+import { PresetField } from '../preset-field.js';
 import { OperatorHeading, RoleForbiddenPage } from '../ui.js';
 
 type Source = { preset: string; id?: string; name?: string } | { definition: CampaignDefinition };
@@ -24,10 +25,7 @@ function PresetForm(props: { onSubmit: (source: Source) => Promise<ApiFailure | 
   const [name, setName] = useState('');
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [busy, setBusy] = useState(false);
-  const errorOf = (fieldId: string) => {
-    const message = errors.find((e) => e.fieldId === fieldId)?.message;
-    return message === undefined ? {} : { error: message };
-  };
+  const errorOf = (fieldId: string) => fieldErrorOf(errors, fieldId);
   async function submit(event: Event): Promise<void> {
     event.preventDefault();
     setBusy(true);
@@ -40,17 +38,7 @@ function PresetForm(props: { onSubmit: (source: Source) => Promise<ApiFailure | 
   return (
     <form onSubmit={(event) => void submit(event)} noValidate data-testid="preset-form">
       <ErrorSummary errors={errors} />
-      <Field id="preset" label={t('operator:newCampaign.preset')} hint={t(`operator:presets.${preset}.rules`)} {...errorOf('preset')}>
-        {(described) => (
-          <select {...described} class="select" name="preset" value={preset} onChange={(event) => setPreset((event.target as HTMLSelectElement).value)}>
-            {presetNames.map((name) => (
-              <option key={name} value={name}>
-                {t(`operator:presets.${name}.name`)}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
+      <PresetField value={preset} onChange={setPreset} {...errorOf('preset')} />
       <Field id="presetId" label={t('operator:newCampaign.presetId')} hint={t('operator:newCampaign.presetIdHint')} {...errorOf('presetId')}>
         {(described) => <input {...described} class="input" name="presetId" autocomplete="off" value={id} onInput={(event) => setId((event.target as HTMLInputElement).value)} />}
       </Field>

@@ -4,7 +4,7 @@
  */
 import { useState } from 'preact/hooks';
 import { api, newIdempotencyKey } from '../../shared/api.js';
-import { Button, DataTable, ErrorSummary, Field, type FieldError } from '../../shared/components.js';
+import { Button, DataTable, ErrorSummary, Field, fieldErrorOf, type FieldError } from '../../shared/components.js';
 import { failureMessage } from '../../shared/failure.js';
 import { useT } from '../../shared/i18n.js';
 import { useStaff } from '../../shared/staff/staff-app.js';
@@ -31,10 +31,7 @@ function RegisterProvider(props: { onRegistered: () => void }) {
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<string>();
   const [idempotencyKey, setIdempotencyKey] = useState(newIdempotencyKey);
-  const errorOf = (fieldId: string) => {
-    const message = errors.find((e) => e.fieldId === fieldId)?.message;
-    return message === undefined ? {} : { error: message };
-  };
+  const errorOf = (fieldId: string) => fieldErrorOf(errors, fieldId);
   const setService = (index: number, change: Partial<ServiceRow>) => setServices((rows) => rows.map((row, i) => (i === index ? { ...row, ...change } : row)));
 
   async function submit(event: Event): Promise<void> {

@@ -6,7 +6,7 @@
 import { useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
 import { api, newIdempotencyKey } from '../../shared/api.js';
-import { Button, DataTable, ErrorSummary, Field, Notice, SummaryList, type FieldError } from '../../shared/components.js';
+import { Button, DataTable, ErrorSummary, Field, fieldErrorOf, Notice, SummaryList, type FieldError } from '../../shared/components.js';
 import { failureMessage } from '../../shared/failure.js';
 import { formatDateTime, formatNumber } from '../../shared/format.js';
 import { useT } from '../../shared/i18n.js';
@@ -32,10 +32,7 @@ function RunStatement(props: { providers: Provider[]; onRun: (summary: Statement
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [busy, setBusy] = useState(false);
   const [idempotencyKey, setIdempotencyKey] = useState(newIdempotencyKey);
-  const errorOf = (fieldId: string) => {
-    const message = errors.find((e) => e.fieldId === fieldId)?.message;
-    return message === undefined ? {} : { error: message };
-  };
+  const errorOf = (fieldId: string) => fieldErrorOf(errors, fieldId);
   async function submit(event: Event): Promise<void> {
     event.preventDefault();
     if (!monthPattern.test(month)) return setErrors([{ fieldId: 'month', message: t('operator:settlements.errors.month') }]);

@@ -5,7 +5,7 @@
  */
 import { useState } from 'preact/hooks';
 import { api, type ApiFailure } from '../../shared/api.js';
-import { Button, DataTable, ErrorSummary, Field, type FieldError } from '../../shared/components.js';
+import { Button, DataTable, ErrorSummary, Field, fieldErrorOf, type FieldError } from '../../shared/components.js';
 import { failureMessage } from '../../shared/failure.js';
 import { formatDateTime } from '../../shared/format.js';
 import { useT } from '../../shared/i18n.js';
@@ -27,10 +27,7 @@ function CreateStaff(props: { providers: Provider[]; onLink: (name: string, enro
   const [errors, setErrors] = useState<FieldError[]>([]);
   const [busy, setBusy] = useState(false);
   const forProvider = sideOf(role) === 'provider';
-  const errorOf = (fieldId: string) => {
-    const message = errors.find((e) => e.fieldId === fieldId)?.message;
-    return message === undefined ? {} : { error: message };
-  };
+  const errorOf = (fieldId: string) => fieldErrorOf(errors, fieldId);
   async function submit(event: Event): Promise<void> {
     event.preventDefault();
     const found: FieldError[] = [];
