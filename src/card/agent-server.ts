@@ -13,7 +13,9 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { InProcessTransport } from './in-process-transport.js';
 import { signWebEidChallengeWithCard } from './jpki-client.js';
+import type { SoftwareJpkiCard } from './software-jpki-card.js';
 import { CardError, type CardErrorCode, type CardTransport } from './transport.js';
 
 export type AgentErrorCode = CardErrorCode | 'user_cancelled' | 'busy' | 'origin_refused' | 'host_refused' | 'request_mismatch' | 'invalid_request';
@@ -27,6 +29,22 @@ export interface CardSource {
   isPresent(): Promise<boolean>;
   /** Software cards only: take the card out or put it back. */
   setPresent?: (present: boolean) => void;
+}
+
+/** A software card held in memory (its PIN tries count across signatures) that can be taken out and put back. */
+export function softwareCardSource(card: SoftwareJpkiCard): CardSource {
+  let present = true;
+  return {
+    readerName: 'Mykey software card',
+    isPresent: async () => present,
+    open: async () => {
+      if (!present) throw new CardError('card_absent', 'the software card was taken out');
+      return new InProcessTransport(card);
+    },
+    setPresent: (next) => {
+      present = next;
+    },
+  };
 }
 
 export interface SignRequest {

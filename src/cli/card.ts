@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { CitizenAgent } from '../card/agent.js';
-import { startCardAgent, type CardSource } from '../card/agent-server.js';
+import { softwareCardSource, startCardAgent, type CardSource } from '../card/agent-server.js';
 import { InProcessTransport } from '../card/in-process-transport.js';
 import { listReaderNames, openPcscTransport } from '../card/pcsc-transport.js';
 import { loadSoftwareCard } from '../card/software-card.js';
@@ -125,21 +125,7 @@ const agentVersion = (JSON.parse(readFileSync(new URL('../../../package.json', i
 
 /** The card the agent signs with: a software card kept in memory (its PIN tries count), or a PC/SC reader. */
 async function agentCardSource(values: Values): Promise<CardSource> {
-  if (values.software !== undefined) {
-    const card = await softwareJpkiCard(values.software, undefined);
-    let present = true;
-    return {
-      readerName: 'Mykey software card',
-      isPresent: async () => present,
-      open: async () => {
-        if (!present) throw new CardError('card_absent', 'the software card was taken out');
-        return new InProcessTransport(card);
-      },
-      setPresent: (next) => {
-        present = next;
-      },
-    };
-  }
+  if (values.software !== undefined) return softwareCardSource(await softwareJpkiCard(values.software, undefined));
   const readerOptions = values.reader === undefined ? {} : { readerName: values.reader };
   return {
     readerName: values.reader ?? 'PC/SC',

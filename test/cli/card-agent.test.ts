@@ -7,11 +7,9 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { InProcessTransport } from '../../src/card/in-process-transport.js';
-import { startCardAgent, type CardSource } from '../../src/card/agent-server.js';
+import { softwareCardSource, startCardAgent } from '../../src/card/agent-server.js';
 import { createSoftwareCard } from '../../src/card/software-card.js';
 import { SoftwareJpkiCard } from '../../src/card/software-jpki-card.js';
-import { CardError } from '../../src/card/transport.js';
 import { createTestCa } from '../../src/identity/test-ca.js';
 import { freePort } from '../helpers/serve-process.js';
 
@@ -25,20 +23,8 @@ describe('the card agent', () => {
   before(async () => {
     const ca = await createTestCa({ nowMs: Date.now() - 86_400_000, validityDays: 3_650 });
     const card = SoftwareJpkiCard.fromSoftwareCard(await createSoftwareCard(ca, { nowMs: Date.now() - 3_600_000 }), { pin: '1234' });
-    let present = true;
-    const source: CardSource = {
-      readerName: 'test software card',
-      isPresent: async () => present,
-      open: async () => {
-        if (!present) throw new CardError('card_absent', 'out');
-        return new InProcessTransport(card);
-      },
-      setPresent: (next) => {
-        present = next;
-      },
-    };
     const port = await freePort();
-    agent = await startCardAgent({ portalOrigin: portal, source, port, version: 'test', approvalTimeoutMs: 5_000 });
+    agent = await startCardAgent({ portalOrigin: portal, source: softwareCardSource(card), port, version: 'test', approvalTimeoutMs: 5_000 });
     base = agent.url;
     const html = await (await fetch(`${base}/`)).text();
     pageToken = /name="mykey-agent-token" content="([^"]+)"/.exec(html)![1]!;

@@ -1,19 +1,15 @@
 /**
  * A development platform and the citizen's card agent, as a newcomer runs them, for the browser tests: the
- * platform through startPlatform (the demo campaigns and the demo provider, a fresh data dir, a free port, the
- * origin http://localhost:<port> the browser uses), software cards from its test CA, and `mykey card agent` as a
- * real child process (the CLI a citizen starts), which a test can stop and start again with another card.
+ * platform of dev-platform.ts (told where the agent listens), software cards from its test CA, and `mykey card
+ * agent` as a real child process (the CLI a citizen starts), which a test can stop and start again with another
+ * card.
  */
-import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSoftwareCard, saveSoftwareCard } from '../../src/card/software-card.js';
-import { parseServeConfig } from '../../src/cli/config.js';
-import { startPlatform, type RunningPlatform } from '../../src/cli/platform.js';
-import { signedFetch } from '../../src/http/signed-fetch.js';
+import type { RunningPlatform } from '../../src/cli/platform.js';
 import { loadTestCa } from '../../src/identity/test-ca.js';
+import { startDevPlatform } from './dev-platform.js';
 import { freePort } from './serve-process.js';
 
 export interface PortalWorld {
@@ -33,13 +29,10 @@ export interface PortalWorld {
 }
 
 export async function startPortalWorld(): Promise<PortalWorld> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'mykey-portal-'));
-  const [port, agentPort] = [await freePort(), await freePort()];
-  const origin = `http://localhost:${port}`;
+  const agentPort = await freePort();
   const agentUrl = `http://127.0.0.1:${agentPort}`;
-  const config = parseServeConfig(['--port', String(port), '--data-dir', dataDir, '--origin', origin, '--card-agent-url', agentUrl, '--log-level', 'silent'], {});
-  assert.ok(config.ok, config.ok ? '' : config.message);
-  const platform = await startPlatform(config.value, { logger: false });
+  const dev = await startDevPlatform({ extraArgs: ['--card-agent-url', agentUrl] });
+  const { origin, dataDir } = dev;
   let agent: ChildProcess | undefined;
 
   const stopAgent = async (): Promise<void> => {
@@ -52,7 +45,7 @@ export async function startPortalWorld(): Promise<PortalWorld> {
   };
 
   return {
-    platform,
+    platform: dev.platform,
     origin,
     agentUrl,
     dataDir,
@@ -77,15 +70,10 @@ export async function startPortalWorld(): Promise<PortalWorld> {
       });
     },
     stopAgent,
-    report: async (event) => {
-      const key = JSON.parse(readFileSync(join(dataDir, 'demo-provider-key.json'), 'utf8')) as { keyId: string; secret: string };
-      const answer = await signedFetch({ url: `${platform.url}/v1/provider/events`, method: 'POST', key: { keyId: key.keyId, secret: Buffer.from(key.secret, 'base64') }, json: { events: [event] } });
-      return { status: answer.status, body: answer.body };
-    },
+    report: (event) => dev.providerFetch('/v1/provider/events', { method: 'POST', json: { events: [event] } }),
     close: async () => {
       await stopAgent();
-      await platform.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      await dev.close();
     },
   };
 }
