@@ -82,8 +82,9 @@ async function loadSecrets(config: ServeConfig, nowMs: number): Promise<Secrets>
     if (!existsSync(certificatePath)) await saveTestCa(caDir, await createTestCa({ nowMs }));
     anchorPaths = [certificatePath];
     notes.push(`trusting the development test CA ${certificatePath}`);
-    notes.push(`log in at ${config.origin}/ with a software card (PIN 1234): in another terminal run`);
-    notes.push(`    npx mykey ca issue-card --dir ${caDir} --out card.json && npx mykey card agent --software card.json${agentFlags(config)}`);
+    notes.push(`log in at ${config.origin}/ with a software card (PIN 1234): in another terminal make the card once, then start the agent`);
+    notes.push(`    npx mykey ca issue-card --dir ${caDir} --out card.json`);
+    notes.push(`    npx mykey card agent --software card.json${agentFlags(config)}`);
   }
   const readPems = (paths: readonly string[], what: string): Promise<string[]> =>
     Promise.all(
