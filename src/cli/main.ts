@@ -2,6 +2,7 @@
 /**
  * The `mykey` command: one sub-command per file.
  */
+import { backupCommand } from './backup.js';
 import { caCommand } from './ca.js';
 import { campaignCommand } from './campaign.js';
 import { cardCommand } from './card.js';
@@ -22,6 +23,8 @@ Commands:
   campaign  dry-run a campaign against a file of past events, offline (mykey campaign --help)
   operator  create an operator administrator with a one-time passkey enrolment link (mykey operator --help)
   settle  recompute a settlement statement from the grant feed; save the feed (mykey settle --help)
+  backup  write an online, checksummed snapshot of the embedded store (mykey backup --help)
+  restore replace the embedded store with a checked backup (mykey restore --help)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -44,6 +47,9 @@ async function main(argv: string[]): Promise<number> {
       return settleCommand(rest, io);
     case 'operator':
       return operatorCommand(rest, io, process.env);
+    case 'backup':
+    case 'restore':
+      return backupCommand(command, rest, io, process.env);
     case undefined:
     case '--help':
     case 'help':

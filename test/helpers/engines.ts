@@ -48,7 +48,8 @@ async function probePostgres(): Promise<string | false> {
   }
 }
 
-async function createDatabase(options: { deadlockTimeoutMs?: number } = {}): Promise<string> {
+/** A new, empty database (no schema) on the test server; its URL. */
+export async function createDatabase(options: { deadlockTimeoutMs?: number } = {}): Promise<string> {
   const name = `mykey_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
@@ -65,7 +66,8 @@ async function createDatabase(options: { deadlockTimeoutMs?: number } = {}): Pro
   return url.toString();
 }
 
-async function dropDatabase(databaseUrl: string): Promise<void> {
+/** Drops a database made by createDatabase, once its connections are gone. */
+export async function dropDatabase(databaseUrl: string): Promise<void> {
   const name = new URL(databaseUrl).pathname.slice(1);
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
