@@ -31,7 +31,9 @@ import {
   advanceEventFile,
   findEventFile,
   insertEventFile,
+  listEventFiles as listEventFileRows,
   listLineResults,
+  type EventFileKey,
   type EventFileRow,
   type EventFileState,
   type LineResultRow,
@@ -122,6 +124,49 @@ function notFound(): Result<never, 'event_file_not_found'> {
 export async function getEventFile(ctx: AppContext, providerId: string, fileId: string): Promise<Result<EventFileView, 'event_file_not_found'>> {
   const file = await ctx.store.transaction((tx) => findEventFile(tx, providerId, fileId));
   return file === undefined ? notFound() : ok(viewOf(file));
+}
+
+const fileCursorPrefix = 'f1:';
+
+function encodeFileCursor(key: EventFileKey): string {
+  return Buffer.from(`${fileCursorPrefix}${JSON.stringify([key.createdAtMs, key.fileId])}`).toString('base64url');
+}
+
+function decodeFileCursor(cursor: string): EventFileKey | undefined {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!text.startsWith(fileCursorPrefix)) return undefined;
+  try {
+    const [createdAtMs, fileId] = JSON.parse(text.slice(fileCursorPrefix.length)) as unknown[];
+    if (!Number.isSafeInteger(createdAtMs) || typeof fileId !== 'string') return undefined;
+    const key = { createdAtMs: createdAtMs as number, fileId };
+    return encodeFileCursor(key) === cursor ? key : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface EventFilePage {
+  data: EventFileView[];
+  hasMore: boolean;
+  /** Pass as `after` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+/**
+ * The provider's own files, newest first, a page after `after` (a previous page's nextCursor). Another provider's
+ * files are never listed. Codes: cursor_invalid.
+ *
+ * @example
+ * const page = await listEventFiles(ctx, 'demo-pay', { limit: 20 });
+ */
+export async function listEventFiles(ctx: AppContext, providerId: string, input: { after?: string; limit: number }): Promise<Result<EventFilePage, 'cursor_invalid'>> {
+  const before = input.after === undefined ? undefined : decodeFileCursor(input.after);
+  if (input.after !== undefined && before === undefined) return fail('cursor_invalid', 'the cursor was not produced by this list', 'after');
+  const rows = await ctx.store.transaction((tx) => listEventFileRows(tx, providerId, { ...(before === undefined ? {} : { before }), limit: input.limit + 1 }));
+  const data = rows.slice(0, input.limit);
+  const last = data.at(-1);
+  const hasMore = rows.length > input.limit;
+  return ok({ data: data.map(viewOf), hasMore, nextCursor: hasMore && last !== undefined ? encodeFileCursor(last) : null });
 }
 
 export type ChunkCode = 'event_file_not_found' | 'event_file_closed' | 'upload_offset_mismatch' | 'upload_size_mismatch' | 'csv_header_invalid';

@@ -3,8 +3,10 @@
  * of two requests that read the same state, one moves it and the other learns it lost; a line's result is written
  * in the transaction that moves the file past the line.
  */
+import type { Selectable } from 'kysely';
 import type { EventFileFormat, LineCursor } from '../domain/event-file-lines.js';
 import type { Tx } from './db.js';
+import type { EventFilesTable } from './schema.js';
 
 export type EventFileState = 'receiving' | 'completed' | 'digest_mismatch';
 export type LineStatus = 'applied' | 'duplicate' | 'rejected';
@@ -68,10 +70,9 @@ export async function insertEventFile(
     .execute();
 }
 
-/** The file, if it is one of this provider's (another provider's file is as good as absent). */
-export async function findEventFile(tx: Tx, providerId: string, fileId: string): Promise<EventFileRow | undefined> {
-  const row = await tx.db.selectFrom('event_files').selectAll().where('id', '=', fileId).where('provider_id', '=', providerId).executeTakeFirst();
-  if (row === undefined) return undefined;
+type EventFileTableRow = Selectable<EventFilesTable>;
+
+function fileOfRow(row: EventFileTableRow): EventFileRow {
   return {
     fileId: row.id,
     providerId: row.provider_id,
@@ -90,6 +91,32 @@ export async function findEventFile(tx: Tx, providerId: string, fileId: string):
     createdAtMs: Number(row.created_at_ms),
     closedAtMs: row.closed_at_ms === null ? null : Number(row.closed_at_ms),
   };
+}
+
+/** The file, if it is one of this provider's (another provider's file is as good as absent). */
+export async function findEventFile(tx: Tx, providerId: string, fileId: string): Promise<EventFileRow | undefined> {
+  const row = await tx.db.selectFrom('event_files').selectAll().where('id', '=', fileId).where('provider_id', '=', providerId).executeTakeFirst();
+  return row === undefined ? undefined : fileOfRow(row);
+}
+
+/** Where a page of a provider's files ends: the last file's creation instant and id. */
+export interface EventFileKey {
+  createdAtMs: number;
+  fileId: string;
+}
+
+/**
+ * A page of the provider's files, newest first (creation instant, then id, both descending), after `before` (the
+ * last file of the previous page). Uses the (provider_id, created_at_ms) index.
+ */
+export async function listEventFiles(tx: Tx, providerId: string, input: { before?: EventFileKey; limit: number }): Promise<EventFileRow[]> {
+  let query = tx.db.selectFrom('event_files').selectAll().where('provider_id', '=', providerId);
+  const before = input.before;
+  if (before !== undefined) {
+    query = query.where((eb) => eb.or([eb('created_at_ms', '<', before.createdAtMs), eb.and([eb('created_at_ms', '=', before.createdAtMs), eb('id', '<', before.fileId)])]));
+  }
+  const rows = await query.orderBy('created_at_ms', 'desc').orderBy('id', 'desc').limit(input.limit).execute();
+  return rows.map(fileOfRow);
 }
 
 export interface FileAdvance {

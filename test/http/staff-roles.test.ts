@@ -124,6 +124,8 @@ describe('staff roles on every operator and provider route', () => {
     assert.deepEqual((grants.json() as { data: unknown[] }).data, []);
     assert.equal(codeOf(await consoleInject(http, admin, { method: 'POST', url: '/v1/provider/grants/ack', json: { grantIds: [bFeed.data[0]!.grantId] } })), 'grant_unknown');
     assert.equal(codeOf(await consoleInject(http, admin, { method: 'GET', url: `/v1/provider/event-files/${fileId}` })), 'event_file_not_found');
+    const files = (await consoleInject(http, admin, { method: 'GET', url: '/v1/provider/event-files' })).json() as { data: Array<{ fileId: string }> };
+    assert.ok(files.data.every((listed) => listed.fileId !== fileId), 'B’s file is not among A’s');
     assert.equal(codeOf(await consoleInject(http, admin, { method: 'GET', url: '/v1/provider/settlements/2026-11' })), 'settlement_not_found');
     assert.deepEqual((await consoleInject(http, admin, { method: 'GET', url: '/v1/provider/settlements' })).json(), { data: [], hasMore: false, nextCursor: null });
     const keys = (await consoleInject(http, admin, { method: 'GET', url: '/v1/provider/keys' })).json() as { data: Array<{ keyId: string }> };

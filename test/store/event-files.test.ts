@@ -4,7 +4,8 @@
 // (`upload_offset_mismatch`, nothing changed) and a resume from the server's receivedBytes gives the same ledger and
 // the same report as one uninterrupted upload of a file larger than one ingest batch; the declared size and sha256
 // are enforced; two requests racing with the same chunk record each line once; another provider cannot see or
-// touch the file; the report pages and filters by status.
+// touch the file; the report pages and filters by status; a provider's files are listed newest first, in pages,
+// with none of another provider's, and a cursor the list did not make is `cursor_invalid`.
 // How: the real app over a fresh store of each engine, driven with signed `app.inject()` requests; two providers
 // with a campaign each bind the same citizens under the same account references, so the same file bytes can be
 // uploaded once per provider and the two ledgers compared; row counts are read from the store directly.
@@ -390,6 +391,47 @@ for (const engine of await enginesUnderTest()) {
         hasMore: true,
         nextCursor: '6',
       });
+    });
+
+    it('lists a provider’s own files, newest first, in pages', async () => {
+      const fresh = await addProvider(http);
+      const lister: TestProvider = { providerId: fresh.providerId, key: { keyId: fresh.keyId, secret: fresh.secret }, campaignId: providers[0]!.campaignId };
+      const other = providers[1]!;
+      const created: string[] = [];
+      for (const name of ['a.ndjson', 'b.csv', 'c.ndjson']) {
+        created.push((await createFile(lister, { fileName: name, format: name.endsWith('.csv') ? 'csv' : 'ndjson' })).fileId);
+        await createFile(other, { fileName: `other-${name}`, format: 'ndjson' });
+        http.clock.advance(1_000);
+      }
+      // Two files in the same millisecond: the id orders them, and paging neither skips nor repeats one.
+      created.push((await createFile(lister, { fileName: 'd.ndjson', format: 'ndjson' })).fileId);
+      created.push((await createFile(lister, { fileName: 'e.ndjson', format: 'ndjson' })).fileId);
+      const listed: Array<{ fileId: string; fileName: string; state: string; createdAt: string }> = [];
+      let after: string | null = null;
+      let pages = 0;
+      do {
+        const response = await request(lister, { method: 'GET', url: `/v1/provider/event-files?limit=2${after === null ? '' : `&after=${after}`}` });
+        assert.equal(response.statusCode, 200, response.body);
+        const page = response.json() as { data: typeof listed; hasMore: boolean; nextCursor: string | null };
+        assert.equal(page.hasMore, page.nextCursor !== null);
+        listed.push(...page.data);
+        after = page.nextCursor;
+        pages += 1;
+      } while (after !== null);
+      assert.equal(pages, 3);
+      assert.deepEqual(new Set(listed.map((f) => f.fileId)), new Set(created), 'every own file once, no other provider’s');
+      assert.equal(listed.length, created.length);
+      assert.deepEqual(listed.slice(2).map((f) => f.fileName), ['c.ndjson', 'b.csv', 'a.ndjson'], 'newest first');
+      assert.deepEqual(new Set(listed.slice(0, 2).map((f) => f.fileName)), new Set(['d.ndjson', 'e.ndjson']));
+      const createdAtMs = listed.map((f) => Date.parse(f.createdAt));
+      assert.deepEqual(createdAtMs, [...createdAtMs].sort((x, y) => y - x));
+      assert.ok(listed.every((f) => f.state === 'receiving'));
+
+      for (const cursor of ['bm90LWEtY3Vyc29y', 'Zj', Buffer.from('f1:[1,"x"] ').toString('base64url')]) {
+        const refused = await request(lister, { method: 'GET', url: `/v1/provider/event-files?after=${cursor}` });
+        assert.equal(refused.statusCode, 400, refused.body);
+        assert.equal((refused.json() as { code: string }).code, 'cursor_invalid');
+      }
     });
 
     it('takes a chunk of the maximum size and refuses a larger one', async () => {

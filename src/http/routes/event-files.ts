@@ -1,6 +1,6 @@
 /**
  * Provider API, event files: open an upload, append chunks of raw bytes at an offset, complete it, read its state
- * and its per-line report. Signed like every provider request (the chunk's Content-Digest covers its bytes, and
+ * and its per-line report, and list the provider's files, newest first. Signed like every provider request (the chunk's Content-Digest covers its bytes, and
  * the offset is in the signed URL); a provider sees only its own files.
  */
 import { Type } from 'typebox';
@@ -8,9 +8,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../app/context.js';
 import { staffAccess } from '../../domain/staff-roles.js';
-import { appendEventFileChunk, completeEventFile, createEventFile, getEventFile, readEventFileReport, type EventFileView } from '../../app/event-files.js';
+import { appendEventFileChunk, completeEventFile, createEventFile, getEventFile, listEventFiles, readEventFileReport, type EventFileView } from '../../app/event-files.js';
 import type { ErrorCode } from '../../domain/errors.js';
-import { eventFileChunkBytesMax, eventFileNameCharsMax, eventFileReportPageMax } from '../../domain/limits.js';
+import { eventFileChunkBytesMax, eventFileNameCharsMax, eventFileReportPageMax, pageMax } from '../../domain/limits.js';
 import type { Failure } from '../../domain/result.js';
 import { makeAjv } from '../ajv.js';
 import { sendFailure } from '../errors.js';
@@ -105,6 +105,32 @@ export function registerEventFileRoutes(parent: FastifyInstance, ctx: AppContext
         response: { 201: EventFileSchema, ...errorResponses(400, 401, 409) },
       },
       handler: async (request, reply) => reply.code(201).send(fileBody(await createEventFile(ctx, request.providerId!, request.body))),
+    });
+
+    app.get('/v1/provider/event-files', {
+      config: { staffRoles: staffAccess.providerData },
+      schema: {
+        tags,
+        security,
+        summary: 'Your event files, newest first, in pages (each with its state and counts)',
+        querystring: Type.Object(
+          {
+            after: Type.Optional(Type.String({ minLength: 1, maxLength: 400, description: 'nextCursor of the previous page; absent for the newest files.' })),
+            limit: Type.Integer({ minimum: 1, maximum: pageMax, default: 100 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ data: Type.Array(EventFileSchema), hasMore: Type.Boolean(), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
+          ...errorResponses(400, 401),
+        },
+      },
+      handler: async (request, reply) => {
+        const { after, limit } = request.query;
+        const page = await listEventFiles(ctx, request.providerId!, { limit, ...(after === undefined ? {} : { after }) });
+        if (!page.ok) return sendFailure(request, reply, page);
+        return { ...page.value, data: page.value.data.map(fileBody) };
+      },
     });
 
     app.get('/v1/provider/event-files/:fileId', {

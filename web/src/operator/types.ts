@@ -3,7 +3,6 @@
  * pages use are named; the API may send more.
  */
 import type { Campaign } from '../shared/types.js';
-import type { StaffRole } from '../shared/staff/staff-api.js';
 
 export interface VersionedCampaign extends Campaign {
   publishedAt: string;
@@ -47,22 +46,6 @@ export interface DryRunReport {
   grantsLimitedBy: { event_cap: number; period_cap: number; person_cap: number; budget: number };
   budget: { budgetPoints: number; usedPoints: number; leftPoints: number; exhaustedAt: string | null; exhaustedOn: string | null } | null;
   byMonth: Array<{ month: string; pointsGranted: number; pointsClawedBack: number; pointsNet: number }>;
-}
-
-export interface StaffAccount {
-  id: string;
-  displayName: string;
-  role: StaffRole;
-  providerId?: string;
-  createdAt: string;
-  createdBy: string;
-  disabledAt: string | null;
-  passkeys: number;
-}
-
-export interface Enrolment {
-  link: string;
-  expiresAt: string;
 }
 
 export interface PersonBinding {

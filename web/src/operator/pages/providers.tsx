@@ -10,7 +10,7 @@ import { useT } from '../../shared/i18n.js';
 import { useStaff } from '../../shared/staff/staff-app.js';
 import { useApiGet } from '../../shared/use-api.js';
 import { may } from '../access.js';
-import { OneTimeSecret } from '../one-time-secret.js';
+import { OneTimeSecret } from '../../shared/staff/one-time-secret.js';
 import type { Provider } from '../types.js';
 import { FailureNotice, LoadedView, OperatorHeading } from '../ui.js';
 
@@ -139,9 +139,10 @@ function ProviderKeys(props: { provider: Provider }) {
           title={t('operator:providers.keyIssued')}
           testId="provider-key"
           rows={[
-            { label: t('operator:providers.keyId'), value: issued.keyId },
-            { label: t('operator:providers.secret'), value: issued.secret },
+            { label: t('operator:providers.keyId'), value: issued.keyId, testId: 'provider-key-id' },
+            { label: t('operator:providers.secret'), value: issued.secret, testId: 'provider-key-secret' },
           ]}
+          copy={{ label: t('operator:providers.copySecret'), value: issued.secret }}
           note={t('operator:providers.keyNote')}
         />
       )}

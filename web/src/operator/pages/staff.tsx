@@ -5,16 +5,15 @@
  */
 import { useState } from 'preact/hooks';
 import { api, type ApiFailure } from '../../shared/api.js';
-import { Button, DataTable, ErrorSummary, Field, fieldErrorOf, type FieldError } from '../../shared/components.js';
+import { Button, ErrorSummary, Field, fieldErrorOf, type FieldError } from '../../shared/components.js';
 import { failureMessage } from '../../shared/failure.js';
-import { formatDateTime } from '../../shared/format.js';
 import { useT } from '../../shared/i18n.js';
 import { sideOf, type StaffRole } from '../../shared/staff/staff-api.js';
 import { useStaff } from '../../shared/staff/staff-app.js';
+import { EnrolmentLink, StaffAccountsTable, type Enrolment, type StaffAccount } from '../../shared/staff/staff-accounts.js';
 import { useApiGet } from '../../shared/use-api.js';
 import { may } from '../access.js';
-import { OneTimeSecret } from '../one-time-secret.js';
-import type { Enrolment, Provider, StaffAccount } from '../types.js';
+import type { Provider } from '../types.js';
 import { FailureNotice, LoadedView, OperatorHeading, RoleForbiddenPage } from '../ui.js';
 
 const roles: readonly StaffRole[] = ['operator_admin', 'operator_support', 'operator_settlement', 'provider_admin', 'provider_staff'];
@@ -31,7 +30,7 @@ function CreateStaff(props: { providers: Provider[]; onLink: (name: string, enro
   async function submit(event: Event): Promise<void> {
     event.preventDefault();
     const found: FieldError[] = [];
-    if (displayName.trim() === '') found.push({ fieldId: 'displayName', message: t('operator:staff.errors.displayName') });
+    if (displayName.trim() === '') found.push({ fieldId: 'displayName', message: t('staff:accounts.errors.displayName') });
     if (forProvider && providerId === '') found.push({ fieldId: 'staffProvider', message: t('operator:staff.errors.provider') });
     setErrors(found);
     if (found.length > 0) return;
@@ -51,13 +50,13 @@ function CreateStaff(props: { providers: Provider[]; onLink: (name: string, enro
   }
   return (
     <section aria-labelledby="create-staff">
-      <h2 id="create-staff">{t('operator:staff.create')}</h2>
+      <h2 id="create-staff">{t('staff:accounts.create')}</h2>
       <form onSubmit={(event) => void submit(event)} noValidate data-testid="staff-form">
         <ErrorSummary errors={errors} />
-        <Field id="displayName" label={t('operator:staff.displayName')} hint={t('operator:staff.displayNameHint')} {...errorOf('displayName')}>
+        <Field id="displayName" label={t('staff:accounts.displayName')} hint={t('staff:accounts.displayNameHint')} {...errorOf('displayName')}>
           {(described) => <input {...described} class="input" name="displayName" autocomplete="off" value={displayName} onInput={(e) => setDisplayName((e.target as HTMLInputElement).value)} />}
         </Field>
-        <Field id="staffRole" label={t('operator:staff.role')} hint={t(`operator:staff.roleHints.${role}`)}>
+        <Field id="staffRole" label={t('staff:accounts.role')} hint={t(`staff:accounts.roleHints.${role}`)}>
           {(described) => (
             <select {...described} class="select" name="role" value={role} onChange={(e) => setRole((e.target as HTMLSelectElement).value as StaffRole)}>
               {roles.map((candidate) => (
@@ -82,62 +81,15 @@ function CreateStaff(props: { providers: Provider[]; onLink: (name: string, enro
           </Field>
         )}
         <Button type="submit" busy={busy} data-testid="staff-create">
-          {t('operator:staff.createSubmit')}
+          {t('staff:accounts.createSubmit')}
         </Button>
       </form>
     </section>
   );
 }
 
-function AccountActions(props: { account: StaffAccount; self: boolean; onLink: (name: string, enrolment: Enrolment) => void; onChanged: () => void; onFailure: (failure: ApiFailure) => void }) {
-  const { t } = useT();
-  const [confirming, setConfirming] = useState(false);
-  const path = `/v1/operator/staff/${encodeURIComponent(props.account.id)}`;
-  if (props.account.disabledAt !== null) return null;
-  async function newLink(): Promise<void> {
-    const answer = await api<Enrolment>(`${path}/enrolment`, { method: 'POST' });
-    if (answer.ok) props.onLink(props.account.displayName, answer.value);
-    else props.onFailure(answer.failure);
-  }
-  async function disable(): Promise<void> {
-    const answer = await api<StaffAccount>(path, { method: 'DELETE' });
-    setConfirming(false);
-    if (answer.ok) props.onChanged();
-    else props.onFailure(answer.failure);
-  }
-  if (confirming) {
-    return (
-      <div class="confirm-inline" role="group" aria-label={t('operator:staff.confirmDisable', { name: props.account.displayName })}>
-        <p>{t('operator:staff.confirmDisable', { name: props.account.displayName })}</p>
-        <div class="button-group">
-          <Button kind="warning" onClick={() => void disable()}>
-            {t('operator:staff.disable')}
-          </Button>
-          <Button kind="secondary" onClick={() => setConfirming(false)}>
-            {t('common:cancel')}
-          </Button>
-        </div>
-      </div>
-    );
-  }
-  return (
-    <div class="button-group button-group-tight">
-      <button type="button" class="link-button" onClick={() => void newLink()}>
-        {t('operator:staff.newLink')}
-        <span class="visually-hidden"> {props.account.displayName}</span>
-      </button>
-      {!props.self && (
-        <button type="button" class="link-button" onClick={() => setConfirming(true)}>
-          {t('operator:staff.disable')}
-          <span class="visually-hidden"> {props.account.displayName}</span>
-        </button>
-      )}
-    </div>
-  );
-}
-
 export function StaffPage() {
-  const { t, language } = useT();
+  const { t } = useT();
   const me = useStaff();
   const allowed = may(me.role, 'administer');
   const { data, reload } = useApiGet<{ data: StaffAccount[] }>(allowed ? '/v1/operator/staff' : null);
@@ -155,36 +107,8 @@ export function StaffPage() {
       <OperatorHeading title={t('operator:staff.title')} />
       <p class="lead">{t('operator:staff.intro')}</p>
       {failure !== undefined && <FailureNotice failure={failure} />}
-      {link !== undefined && (
-        <OneTimeSecret
-          title={t('operator:staff.linkTitle', { name: link.name })}
-          testId="enrolment-link"
-          rows={[{ label: t('operator:staff.link'), value: link.enrolment.link }]}
-          note={t('operator:staff.linkNote', { expiresAt: formatDateTime(link.enrolment.expiresAt, language) })}
-        />
-      )}
-      <LoadedView data={data}>
-        {({ data: accounts }) => (
-          <DataTable
-            caption={t('operator:staff.caption')}
-            rows={accounts}
-            rowKey={(account) => account.id}
-            columns={[
-              { key: 'name', header: t('operator:staff.displayName'), cell: (account) => account.displayName },
-              { key: 'role', header: t('operator:staff.role'), cell: (account) => `${t(`staff:roles.${account.role}`)}${account.providerId === undefined ? '' : ` (${account.providerId})`}` },
-              { key: 'passkeys', header: t('operator:staff.passkeys'), numeric: true, cell: (account) => account.passkeys },
-              {
-                key: 'state',
-                header: t('operator:staff.state'),
-                cell: (account) =>
-                  account.disabledAt === null ? <span class="tag tag-success">{t('operator:staff.active')}</span> : <span class="tag">{t('operator:staff.disabledAt', { at: formatDateTime(account.disabledAt, language) })}</span>,
-              },
-              { key: 'created', header: t('operator:staff.created'), cell: (account) => formatDateTime(account.createdAt, language) },
-              { key: 'actions', header: t('operator:staff.actions'), cell: (account) => <AccountActions account={account} self={account.id === me.id} onLink={showLink} onChanged={reload} onFailure={setFailure} /> },
-            ]}
-          />
-        )}
-      </LoadedView>
+      {link !== undefined && <EnrolmentLink name={link.name} enrolment={link.enrolment} />}
+      <LoadedView data={data}>{({ data: accounts }) => <StaffAccountsTable apiBase="/v1/operator/staff" accounts={accounts} showProvider onLink={showLink} onChanged={reload} onFailure={setFailure} />}</LoadedView>
       <LoadedView data={providers}>{({ data: list }) => <CreateStaff providers={list} onLink={showLink} />}</LoadedView>
     </>
   );

@@ -7,9 +7,9 @@ import { api, type ApiFailure } from '../../shared/api.js';
 import { Button, DataTable, Field } from '../../shared/components.js';
 import { formatDateTime } from '../../shared/format.js';
 import { useT } from '../../shared/i18n.js';
+import { OneTimeSecret } from '../../shared/staff/one-time-secret.js';
 import { useStaff } from '../../shared/staff/staff-app.js';
 import { useApiGet } from '../../shared/use-api.js';
-import { OneTimeSecret } from '../one-time-secret.js';
 import { FailureNotice, LoadedView, ProviderHeading } from '../ui.js';
 
 interface ProviderKey {
@@ -91,8 +91,12 @@ function KeysOfAdmin() {
       {secret !== undefined && (
         <OneTimeSecret
           title={secret.previous === undefined ? t('provider:keys.created') : t('provider:keys.rotated')}
-          keyId={secret.keyId}
-          secret={secret.secret}
+          testId="key-secret"
+          rows={[
+            { label: t('provider:keys.keyId'), value: secret.keyId, testId: 'key-secret-key-id' },
+            { label: t('provider:keys.secret.label'), value: secret.secret, testId: 'key-secret-value' },
+          ]}
+          copy={{ label: t('provider:keys.secret.copy'), value: secret.secret }}
           {...(secret.previous === undefined ? {} : { note: t('provider:keys.previousUntil', { keyId: secret.previous.keyId, until: formatDateTime(secret.previous.expiresAt, language) }) })}
         />
       )}
