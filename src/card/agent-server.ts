@@ -270,12 +270,25 @@ export async function startCardAgent(options: CardAgentOptions): Promise<{ app: 
     const shown =
       pending === undefined
         ? null
-        : { id: pending.id, origin: pending.origin, purpose: pending.purpose, binding: pending.binding ?? null, display: pending.display ?? null, triesLeft: pending.triesLeft };
+        : {
+            id: pending.id,
+            origin: pending.origin,
+            purpose: pending.purpose,
+            binding: pending.binding ?? null,
+            display: pending.display ?? null,
+            representativeMykeyId: pending.representativeMykeyId ?? null,
+            triesLeft: pending.triesLeft,
+          };
     return { pending: shown, lastResult: lastResult ?? null, card: { present, simulated: options.source.setPresent !== undefined, reader: options.source.readerName } };
   });
 
   await app.register(async (pinRoutes) => {
-    // Only this route reads raw bytes; JSON is refused here (request_malformed), so the PIN is never parsed as text.
+    // Only this route reads raw bytes, and it takes nothing else: a PIN sent as JSON or text is refused before any
+    // parser could make a string of it.
+    pinRoutes.addHook('onRequest', async (request, reply) => {
+      if (request.headers['content-type'] !== 'application/octet-stream') return refuse(reply, 'request_malformed', 'the PIN is sent as its 4 ASCII digits, application/octet-stream');
+      return undefined;
+    });
     pinRoutes.addContentTypeParser('application/octet-stream', (_request, payload, done) => {
       readPinBody(payload).then((pin) => done(null, pin), (error: Error) => done(error, undefined));
     });

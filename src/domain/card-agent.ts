@@ -61,6 +61,8 @@ export interface SignRequest {
   binding?: BindingDetails;
   /** Names for the ids of `binding`, as the portal words them; shown beside the ids, never signed. */
   display?: { campaignName?: string; serviceName?: string };
+  /** For `represent`: the Mykey ID of the representative, as the nonce carries it (and the card signs). */
+  representativeMykeyId?: string;
 }
 
 const textCharsMax = 200;
@@ -89,6 +91,7 @@ export function checkSignRequest(body: unknown): Result<SignRequest, 'request_ma
     nonce,
     ...(binding === undefined ? {} : { binding: binding as unknown as BindingDetails }),
     ...(display === undefined ? {} : { display: display as SignRequest['display'] & object }),
+    ...(carried.purpose === 'represent' ? { representativeMykeyId: carried.representativeMykeyId } : {}),
   };
   if (carried.purpose !== request.purpose) return fail('request_mismatch', `the nonce is for ${carried.purpose}, the request says ${request.purpose}`);
   if (carried.purpose === 'bind') {

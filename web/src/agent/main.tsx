@@ -13,6 +13,7 @@ import { api, type ApiFailure } from '../shared/api.js';
 import { Button, Field, Layout, Notice, PageHeading, SummaryList } from '../shared/components.js';
 import { failureMessage } from '../shared/failure.js';
 import { initI18n, useT } from '../shared/i18n.js';
+import { formatMykeyId } from '../shared/mykey-id.js';
 import en from '../locales/en/agent.json';
 import ja from '../locales/ja/agent.json';
 
@@ -22,6 +23,8 @@ interface PendingRequest {
   purpose: 'login' | 'bind' | 'represent';
   binding: { campaignId: string; providerServiceId: string; accountRef: string; onBehalfOf?: string } | null;
   display: { campaignName?: string; serviceName?: string } | null;
+  /** For `represent`: the representative, from the nonce the card signs. */
+  representativeMykeyId: string | null;
   /** The auth PIN's tries left, read from the card when the request arrived (1–3; a blocked PIN is never asked). */
   triesLeft: number;
 }
@@ -81,6 +84,7 @@ function WhatIsAsked(props: { request: PendingRequest }) {
           ]}
         />
       )}
+      {request.representativeMykeyId !== null && <SummaryList rows={[{ key: t('agent:representative'), value: formatMykeyId(request.representativeMykeyId) }]} />}
       <p>{t('agent:asks.final')}</p>
     </>
   );
