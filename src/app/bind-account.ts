@@ -6,7 +6,8 @@
  * representative's card): the binding is that person's, and the account is the representative's where the campaign
  * lets minors share it, else the represented person's (src/domain/representation.ts).
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { bindingSha256, type BindingDetails } from '../domain/challenge-nonce.js';
 import { acceptsProviderService, isApplicationOpen, validateCampaign, type Campaign } from '../domain/campaign.js';
 import { accountHolderOf } from '../domain/representation.js';
 import { fail, ok, type Result } from '../domain/result.js';
@@ -23,25 +24,9 @@ import { grantAwardIfAttested } from './fixed-awards.js';
 import { unseal } from './platform-keys.js';
 import { actingFor, type ActingFor } from './representatives.js';
 
-export interface BindingDetails {
-  campaignId: string;
-  providerServiceId: string;
-  accountRef: string;
-  /** The Mykey ID of the represented person the binding is for; absent when citizens bind for themselves. */
-  onBehalfOf?: string;
-}
-
-/**
- * The digest the card signs (inside the challenge nonce): campaign, provider service, account, and the person
- * bound for when it is not the signer, so a challenge for one represented person cannot bind another.
- */
-export function bindingSha256(details: BindingDetails): string {
-  const signed = [details.campaignId, details.providerServiceId, details.accountRef, ...(details.onBehalfOf === undefined ? [] : [details.onBehalfOf])];
-  return createHash('sha256').update(JSON.stringify(signed)).digest('hex');
-}
 
 export async function issueBindChallenge(ctx: AppContext, session: CitizenSession, details: BindingDetails): Promise<IssuedChallenge> {
-  return issueChallenge(ctx, { purpose: 'bind', sessionId: session.tokenSha256, bindingSha256: bindingSha256(details) });
+  return issueChallenge(ctx, { context: { purpose: 'bind', bindingSha256: bindingSha256(details) }, sessionId: session.tokenSha256 });
 }
 
 export type BindErrorCode =

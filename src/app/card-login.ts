@@ -3,6 +3,7 @@
  * the keyed hash of the certificate — or created, with a new Mykey ID, at the first login.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { challengeNonce, nonceRandomBytes, type ChallengePurpose, type NonceContext } from '../domain/challenge-nonce.js';
 import { browserSessionIdleMs, challengeTtlMs, sessionTtlMs } from '../domain/limits.js';
 import { generateMykeyId } from '../domain/mykey-id.js';
 import { fail, ok, type Result } from '../domain/result.js';
@@ -27,8 +28,6 @@ import type { AppContext } from './context.js';
 import { credentialHash } from './platform-keys.js';
 import { ingestRenewals, linkRenewedCredential } from './renewal.js';
 
-export type ChallengePurpose = 'login' | 'bind' | 'represent';
-
 export interface IssuedChallenge {
   challengeId: string;
   nonce: string;
@@ -37,23 +36,18 @@ export interface IssuedChallenge {
 
 /**
  * Issues a single-use challenge. A bind challenge carries the sha256 of the binding details inside its nonce, and
- * a represent challenge the Mykey ID of the representative, so the card's signature covers them (the agent can
- * show and check them before the PIN): `<random>.bind.<sha256>`, `<random>.represent.<Mykey ID>`.
+ * a represent challenge the Mykey ID of the representative, so the card's signature covers them and the agent
+ * checks them before the PIN (the format: src/domain/challenge-nonce.ts).
  */
-export async function issueChallenge(
-  ctx: AppContext,
-  input: { purpose: ChallengePurpose; sessionId?: string; bindingSha256?: string; representativeMykeyId?: string },
-): Promise<IssuedChallenge> {
+export async function issueChallenge(ctx: AppContext, input: { context: NonceContext; sessionId?: string }): Promise<IssuedChallenge> {
   const nowMs = ctx.clock.nowMs();
-  const random = randomBytes(32).toString('base64');
-  const signedContext = input.bindingSha256 ?? input.representativeMykeyId;
-  const nonce = signedContext === undefined ? random : `${random}.${input.purpose}.${signedContext}`;
+  const nonce = challengeNonce(randomBytes(nonceRandomBytes), input.context);
   const challenge: ChallengeRow = {
     id: randomUUID(),
     nonce,
-    purpose: input.purpose,
+    purpose: input.context.purpose,
     sessionId: input.sessionId ?? null,
-    bindingSha256: input.bindingSha256 ?? null,
+    bindingSha256: input.context.purpose === 'bind' ? input.context.bindingSha256 : null,
     expiresAtMs: nowMs + challengeTtlMs,
   };
   await ctx.store.transaction(async (tx) => {

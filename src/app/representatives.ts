@@ -21,7 +21,7 @@ import type { AppContext } from './context.js';
 
 /** A challenge of the representative's session for the represented person's card; its nonce names the representative. */
 export async function issueRepresentChallenge(ctx: AppContext, session: CitizenSession): Promise<IssuedChallenge> {
-  return issueChallenge(ctx, { purpose: 'represent', sessionId: session.tokenSha256, representativeMykeyId: session.mykeyId });
+  return issueChallenge(ctx, { context: { purpose: 'represent', representativeMykeyId: session.mykeyId }, sessionId: session.tokenSha256 });
 }
 
 export type RepresentErrorCode = CardProofErrorCode | 'representation_challenge_mismatch' | 'renewal_lookup_unavailable' | RepresentationRefusal;

@@ -75,9 +75,9 @@ export const signatureInputBytesMax = 245;
  * @example
  * commandApdu({ cla: 0x00, ins: 0xb0, p1: 0x00, p2: 0x00, le: 4 }); // 00 B0 00 00 04
  */
-export function commandApdu(input: { cla: number; ins: number; p1: number; p2: number; data?: Buffer; le?: number }): Buffer {
+export function commandApdu(input: { cla: number; ins: number; p1: number; p2: number; data?: Uint8Array; le?: number }): Buffer {
   for (const byte of [input.cla, input.ins, input.p1, input.p2]) assert.ok(Number.isInteger(byte) && byte >= 0 && byte <= 0xff, 'header bytes');
-  const parts: Buffer[] = [Buffer.from([input.cla, input.ins, input.p1, input.p2])];
+  const parts: Uint8Array[] = [Buffer.from([input.cla, input.ins, input.p1, input.p2])];
   if (input.data !== undefined) {
     assert.ok(input.data.length >= 1 && input.data.length <= shortDataBytesMax, 'short APDU data is 1–255 bytes');
     parts.push(Buffer.from([input.data.length]), input.data);
@@ -107,7 +107,7 @@ export function readBinary(offset: number, le: number): Buffer {
 }
 
 /** VERIFY of the PIN whose EF is selected (`00 20 00 80 [Lc pin]`); without `pin` it asks for the tries left. */
-export function verifyPin(pin?: Buffer): Buffer {
+export function verifyPin(pin?: Uint8Array): Buffer {
   return commandApdu({ cla: 0x00, ins: ins.verify, p1: 0x00, p2: 0x80, ...(pin === undefined ? {} : { data: pin }) });
 }
 

@@ -116,7 +116,7 @@ export async function pinTriesLeft(transport: CardTransport): Promise<number> {
  * @example
  * const signature = await signWithAuthKey(transport, { pin: Buffer.from('1234'), digestInfo });
  */
-export async function signWithAuthKey(transport: CardTransport, input: { pin: Buffer; digestInfo: Buffer }): Promise<Buffer> {
+export async function signWithAuthKey(transport: CardTransport, input: { pin: Uint8Array; digestInfo: Buffer }): Promise<Buffer> {
   try {
     if (!isWellFormedPin(input.pin)) throw new RangeError('the PIN must be exactly 4 ASCII digits');
     assert.ok(input.digestInfo.length >= 1 && input.digestInfo.length <= signatureInputBytesMax, 'a DigestInfo is 1–245 bytes');
@@ -148,7 +148,7 @@ export async function signWithAuthKey(transport: CardTransport, input: { pin: Bu
  */
 export async function signWebEidChallengeWithCard(
   transport: CardTransport,
-  input: { pin: Buffer; origin: string; nonce: string },
+  input: { pin: Uint8Array; origin: string; nonce: string },
 ): Promise<AuthToken> {
   try {
     if (!isWellFormedPin(input.pin)) throw new RangeError('the PIN must be exactly 4 ASCII digits');
@@ -171,8 +171,13 @@ export async function signWebEidChallengeWithCard(
   }
 }
 
-function isWellFormedPin(pin: Buffer): boolean {
-  // Checked on bytes, without making a string of the PIN.
+/**
+ * Whether a PIN is exactly 4 ASCII digits, checked on its bytes without making a string of it.
+ *
+ * @example
+ * if (!isWellFormedPin(pin)) return refuse('request_malformed');
+ */
+export function isWellFormedPin(pin: Uint8Array): boolean {
   return pin.length === 4 && pin.every((byte) => byte >= 0x30 && byte <= 0x39);
 }
 
@@ -191,7 +196,7 @@ async function authPinTriesLeft(transport: CardTransport): Promise<number> {
   return triesLeft;
 }
 
-async function verifyAuthPin(transport: CardTransport, pin: Buffer): Promise<void> {
+async function verifyAuthPin(transport: CardTransport, pin: Uint8Array): Promise<void> {
   const command = verifyPin(pin);
   try {
     const response = await transmitApdu(transport, command);

@@ -2,9 +2,10 @@
  * How the card client talks to a card: one command APDU in, one response APDU (data ‖ SW1 SW2) out. A PC/SC reader
  * (through pcscd), the in-process software card, and any test double implement the same interface.
  */
+import type { CardErrorCode } from '../domain/card-agent.js';
 
-/** Failures of the card and reader, as the citizen's agent reports them (JPKI.md §8, client side). */
-export type CardErrorCode = 'pin_wrong' | 'pin_blocked' | 'card_absent' | 'reader_absent' | 'not_a_jpki_card' | 'timeout' | 'card_error';
+/** Failures of the card and reader, as the citizen's agent reports them (JPKI.md §8, client side; the codes: src/domain/card-agent.ts). */
+export type { CardErrorCode };
 
 export class CardError extends Error {
   constructor(

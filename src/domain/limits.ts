@@ -74,6 +74,20 @@ export const keyRotationOverlapSecondsDefault = 86_400;
 export const amountYenMax = 100_000_000;
 /** One APDU to a card in a reader: a JPKI signature takes well under a second; a silent card is `timeout`. */
 export const cardCommandTimeoutMs = 15_000;
+/** The card agent's body limit: a sign request (a bind nonce is 114 characters, six texts of ≤ 200) with room. */
+export const cardAgentBodyBytesMax = 4_096;
+/** The body of the agent's PIN approval: the PIN's bytes, nothing else (a 4-digit PIN; more is refused unread). */
+export const cardAgentPinBodyBytesMax = 16;
+/** How long a sign request waits for the person in the agent's window. */
+export const cardAgentApprovalTimeoutMs = 2 * 60_000;
+/** A client of the agent must have sent its request headers within this (slowloris: see the agent's server). */
+export const cardAgentHeadersTimeoutMs = 5_000;
+/** …and its whole request (headers and the small body) within this. */
+export const cardAgentRequestTimeoutMs = 10_000;
+/** A connection with nothing moving is closed after this, except while a sign request waits for the person. */
+export const cardAgentIdleTimeoutMs = 10_000;
+/** How often the agent's server looks for connections past those deadlines: a cut comes at most this late. */
+export const cardAgentTimeoutCheckIntervalMs = 1_000;
 /** Outgoing call to a provider's verification endpoint. */
 export const providerCallTimeoutMs = 5_000;
 /**
@@ -102,6 +116,10 @@ assert.ok(pageMax <= grantsPageMax);
 assert.ok(renewalsPerBatchMax * 600 < bodyBytesMax);
 assert.ok(authTokenCharsMin < authTokenCharsMax && authTokenCharsMax < bodyBytesMax);
 assert.ok(challengeTtlMs < sessionTtlMs);
+// A held sign request ends before its challenge expires, so an approval never signs a nonce the platform forgot.
+assert.ok(cardAgentApprovalTimeoutMs < challengeTtlMs);
+assert.ok(cardAgentTimeoutCheckIntervalMs < cardAgentHeadersTimeoutMs && cardAgentHeadersTimeoutMs < cardAgentRequestTimeoutMs);
+assert.ok(cardAgentPinBodyBytesMax < cardAgentBodyBytesMax && cardAgentBodyBytesMax < bodyBytesMax);
 assert.ok(browserSessionIdleMs < sessionTtlMs);
 assert.ok(staffSessionIdleMs < staffSessionTtlMs && passkeyChallengeTtlMs < staffSessionIdleMs);
 assert.ok(keyRotationOverlapSecondsDefault <= keyRotationOverlapSecondsMax);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyServerOptions, LightMyRequestResponse } from 'fastify';
 import { sql } from 'kysely';
-import type { BindingDetails } from '../../src/app/bind-account.js';
+import type { BindingDetails } from '../../src/domain/challenge-nonce.js';
 import { signWebEidChallenge, type SoftwareCard } from '../../src/card/software-card.js';
 import { buildApp } from '../../src/http/app.js';
 import { signRequest } from '../../src/http/message-signatures.js';

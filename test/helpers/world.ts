@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { bindAccount, issueBindChallenge, type BindingDetails } from '../../src/app/bind-account.js';
+import { bindAccount, issueBindChallenge } from '../../src/app/bind-account.js';
+import type { BindingDetails } from '../../src/domain/challenge-nonce.js';
 import { issueChallenge, loginWithCard } from '../../src/app/card-login.js';
 import { resolveSession, type CitizenSession } from '../../src/app/citizen.js';
 import type { AccountVerificationRequest, AppContext, ProviderVerifier } from '../../src/app/context.js';
@@ -107,7 +108,7 @@ export async function newCard(world: World): Promise<SoftwareCard> {
 
 /** Logs a card in through the real login use case and returns the session. */
 export async function loginCard(world: World, card: SoftwareCard): Promise<Citizen> {
-  const challenge = await issueChallenge(world.ctx, { purpose: 'login' });
+  const challenge = await issueChallenge(world.ctx, { context: { purpose: 'login' } });
   const token = signWebEidChallenge(card, { origin: testOrigin, nonce: challenge.nonce });
   const login = await loginWithCard(world.ctx, { challengeId: challenge.challengeId, token, sessionId: null, delivery: 'token' });
   assert.ok(login.ok, login.ok ? '' : login.code);

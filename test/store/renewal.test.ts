@@ -40,7 +40,7 @@ async function outcomesOf(world: World, records: RenewalRecord[]): Promise<Renew
 }
 
 async function loginCode(world: World, card: SoftwareCard): Promise<string> {
-  const challenge = await issueChallenge(world.ctx, { purpose: 'login' });
+  const challenge = await issueChallenge(world.ctx, { context: { purpose: 'login' } });
   const login = await loginWithCard(world.ctx, { challengeId: challenge.challengeId, token: signWebEidChallenge(card, { origin: testOrigin, nonce: challenge.nonce }), sessionId: null, delivery: 'token' });
   return login.ok ? 'ok' : login.code;
 }

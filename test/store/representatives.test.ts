@@ -13,7 +13,7 @@ import { randomUUID, X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import * as pkijs from 'pkijs';
-import { bindingSha256, type BindingDetails } from '../../src/app/bind-account.js';
+import { bindingSha256, type BindingDetails } from '../../src/domain/challenge-nonce.js';
 import { readAudit } from '../../src/app/operator.js';
 import { ingestRenewals } from '../../src/app/renewal.js';
 import type { SoftwareCard } from '../../src/card/software-card.js';

@@ -1,12 +1,13 @@
 // Ensures the web faces are complete in both languages: every namespace has exactly the same keys in Japanese and
 // in English, none of them empty; every key the sources name (`'namespace:key'` literals, and the prefixes of
-// keys built at run time) exists; and every error code of the platform has its sentence in both languages. How:
-// reads web/src/locales and web/src as text, so a key added in one language only, or used and never written,
-// fails here.
+// keys built at run time) exists; and every error code of the platform and of the card agent has its sentence in
+// both languages. How: reads web/src/locales and web/src as text, so a key added in one language only, or used
+// and never written, fails here.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { cardAgentErrorCodes } from '../../src/domain/card-agent.js';
 import { errorCodes } from '../../src/domain/errors.js';
 
 const localesDir = join('web', 'src', 'locales');
@@ -80,6 +81,14 @@ describe('the web faces in Japanese and English', () => {
     for (const language of languages) {
       const missing = Object.keys(errorCodes).filter((code) => !keys[language].has(`errors:api.${code}`));
       assert.deepStrictEqual(missing, [], `error codes without a ${language} sentence`);
+    }
+  });
+
+  it('say what to do for every error code of the card agent, none of them also a platform code', () => {
+    assert.deepStrictEqual(Object.keys(cardAgentErrorCodes).filter((code) => code in errorCodes), [], 'the portal looks platform codes up first');
+    for (const language of languages) {
+      const missing = Object.keys(cardAgentErrorCodes).filter((code) => !keys[language].has(`errors:agent.${code}`));
+      assert.deepStrictEqual(missing, [], `card agent codes without a ${language} sentence`);
     }
   });
 });

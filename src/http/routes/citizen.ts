@@ -76,7 +76,7 @@ export function registerCitizenRoutes(parent: FastifyInstance, ctx: AppContext):
       response: { 200: ChallengeBody, ...errorResponses(400, 429) },
     },
     handler: async (request, reply) => {
-      const challenge = await issueChallenge(ctx, { purpose: 'login', sessionId: preauthSessionSha256(request, reply) });
+      const challenge = await issueChallenge(ctx, { context: { purpose: 'login' }, sessionId: preauthSessionSha256(request, reply) });
       return { challengeId: challenge.challengeId, nonce: challenge.nonce, expiresAt: isoOf(challenge.expiresAtMs) };
     },
   });

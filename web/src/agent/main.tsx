@@ -1,7 +1,8 @@
 /**
  * The card agent's own page (`mykey card agent`, on its loopback origin, never inside the portal): it shows which
- * site asks and for what (a login, or the binding the card is about to sign), takes the PIN, and sends it to the
- * agent only — the portal's page cannot read this page. Its calls carry the token of the HTML the agent served,
+ * site asks and for what (a login, or the binding the card is about to sign — the agent has checked it against
+ * the nonce), how many PIN tries are left, takes the PIN, and sends it to the agent only, as its bytes — the
+ * portal's page cannot read this page. Its calls carry the token of the HTML the agent served,
  * which no other site can read. After an answer (signed, refused or cancelled) a window the portal opened closes
  * itself, and the person is back on the site.
  */
@@ -12,6 +13,7 @@ import { api, type ApiFailure } from '../shared/api.js';
 import { Button, Field, Layout, Notice, PageHeading, SummaryList } from '../shared/components.js';
 import { failureMessage } from '../shared/failure.js';
 import { initI18n, useT } from '../shared/i18n.js';
+import { formatMykeyId } from '../shared/mykey-id.js';
 import en from '../locales/en/agent.json';
 import ja from '../locales/ja/agent.json';
 
@@ -21,6 +23,10 @@ interface PendingRequest {
   purpose: 'login' | 'bind' | 'represent';
   binding: { campaignId: string; providerServiceId: string; accountRef: string; onBehalfOf?: string } | null;
   display: { campaignName?: string; serviceName?: string } | null;
+  /** For `represent`: the representative, from the nonce the card signs. */
+  representativeMykeyId: string | null;
+  /** The auth PIN's tries left, read from the card when the request arrived (1–3; a blocked PIN is never asked). */
+  triesLeft: number;
 }
 
 interface AgentView {
@@ -52,6 +58,11 @@ function useAgentView(): [AgentView | undefined, ApiFailure | undefined, () => v
   return [view, failure, refresh];
 }
 
+/** A name the portal gave beside the id the card signs: the name alone could say anything. */
+function named(name: string | undefined, id: string): string {
+  return name === undefined || name === id ? id : `${name} (${id})`;
+}
+
 function WhatIsAsked(props: { request: PendingRequest }) {
   const { t } = useT();
   const { request } = props;
@@ -66,13 +77,14 @@ function WhatIsAsked(props: { request: PendingRequest }) {
       {binding !== null && (
         <SummaryList
           rows={[
-            { key: t('agent:binding.campaign'), value: request.display?.campaignName ?? binding.campaignId },
-            { key: t('agent:binding.service'), value: request.display?.serviceName ?? binding.providerServiceId },
+            { key: t('agent:binding.campaign'), value: named(request.display?.campaignName, binding.campaignId) },
+            { key: t('agent:binding.service'), value: named(request.display?.serviceName, binding.providerServiceId) },
             { key: t('agent:binding.account'), value: binding.accountRef },
             ...(binding.onBehalfOf === undefined ? [] : [{ key: t('agent:binding.onBehalfOf'), value: binding.onBehalfOf }]),
           ]}
         />
       )}
+      {request.representativeMykeyId !== null && <SummaryList rows={[{ key: t('agent:representative'), value: formatMykeyId(request.representativeMykeyId) }]} />}
       <p>{t('agent:asks.final')}</p>
     </>
   );
@@ -82,6 +94,9 @@ function PinForm(props: { request: PendingRequest; onDone: () => void }) {
   const { t } = useT();
   const [pin, setPin] = useState('');
   const [busy, setBusy] = useState(false);
+  // JPKI.md §1.4: before the last try, the person says explicitly that they are sure of the PIN.
+  const lastTry = props.request.triesLeft === 1;
+  const [lastTryConfirmed, setLastTryConfirmed] = useState(false);
   const field = useRef<HTMLInputElement>(null);
   useEffect(() => field.current?.focus(), [props.request.id]);
   const finish = (): void => {
@@ -93,16 +108,27 @@ function PinForm(props: { request: PendingRequest; onDone: () => void }) {
   };
   async function approve(event: Event): Promise<void> {
     event.preventDefault();
+    if (pin.length !== 4 || (lastTry && !lastTryConfirmed)) return;
     setBusy(true);
-    await api('/agent/approve', { method: 'POST', headers, json: { id: props.request.id, pin } });
+    // The PIN goes as its own bytes (the agent never makes a string of it), wiped once sent.
+    const pinBytes = new TextEncoder().encode(pin);
+    await api(`/agent/approve/${encodeURIComponent(props.request.id)}`, { method: 'POST', headers, bytes: pinBytes });
+    pinBytes.fill(0);
     finish();
   }
   async function cancel(): Promise<void> {
-    await api('/agent/cancel', { method: 'POST', headers, json: { id: props.request.id } });
+    await api(`/agent/cancel/${encodeURIComponent(props.request.id)}`, { method: 'POST', headers });
     finish();
   }
   return (
     <form onSubmit={(event) => void approve(event)} noValidate>
+      {lastTry ? (
+        <Notice kind="warning" title={t('agent:pin.lastTryTitle')} testId="agent-last-try">
+          <p>{t('agent:pin.lastTryBody')}</p>
+        </Notice>
+      ) : (
+        <p data-testid="agent-tries-left">{t('agent:pin.triesLeft', { triesLeft: props.request.triesLeft })}</p>
+      )}
       <Field id="pin" label={t('agent:pin.label')} hint={t('agent:pin.hint')}>
         {(described) => (
           <input
@@ -118,8 +144,16 @@ function PinForm(props: { request: PendingRequest; onDone: () => void }) {
           />
         )}
       </Field>
+      {lastTry && (
+        <div class="field">
+          <label class="radio" for="last-try-confirmed">
+            <input type="checkbox" id="last-try-confirmed" checked={lastTryConfirmed} onChange={(event) => setLastTryConfirmed(event.currentTarget.checked)} />
+            <span>{t('agent:pin.lastTryConfirm')}</span>
+          </label>
+        </div>
+      )}
       <div class="button-group">
-        <Button type="submit" busy={busy} disabled={pin.length !== 4}>
+        <Button type="submit" busy={busy} disabled={pin.length !== 4 || (lastTry && !lastTryConfirmed)}>
           {t('agent:pin.approve')}
         </Button>
         <Button type="button" kind="secondary" onClick={() => void cancel()}>
@@ -159,7 +193,7 @@ function AgentPage() {
   const serviceName = t('agent:serviceName');
   const request = view?.pending ?? null;
   return (
-    <Layout header={{ serviceName, homeHref: '/' }}>
+    <Layout header={{ serviceName, homeHref: '/' }} servedBy="agent">
       <PageHeading title={request === null ? t('agent:idle.title') : t('agent:asks.title')} serviceName={serviceName} />
       {failure !== undefined && (
         <Notice kind="error" title={t('agent:unavailable')}>

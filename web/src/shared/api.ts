@@ -24,8 +24,8 @@ export function setCsrfToken(token: string | undefined): void {
 export interface ApiRequest {
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
   json?: unknown;
-  /** A raw body (an event file chunk): sent as application/octet-stream. */
-  bytes?: Blob | ArrayBuffer;
+  /** A raw body (an event file chunk, the card agent's PIN): sent as application/octet-stream. */
+  bytes?: Blob | ArrayBuffer | Uint8Array<ArrayBuffer>;
   idempotencyKey?: string;
   headers?: Record<string, string>;
   /** How to read a successful answer: JSON (default) or text (CSV, NDJSON, HTML). */

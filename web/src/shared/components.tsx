@@ -87,15 +87,18 @@ export function SiteHeader(props: SiteHeaderProps) {
   );
 }
 
-export function SiteFooter() {
+/** The footer; `apiLink` names the platform's OpenAPI document, which only a face served by the platform has. */
+export function SiteFooter(props: { apiLink: boolean }) {
   const { t } = useT();
   return (
     <footer class="site-footer">
       <div class="container">
         <p>{t('common:footer.privacy')}</p>
-        <p>
-          <a href="/openapi.json">{t('common:footer.api')}</a>
-        </p>
+        {props.apiLink && (
+          <p>
+            <a href="/openapi.json">{t('common:footer.api')}</a>
+          </p>
+        )}
       </div>
     </footer>
   );
@@ -309,14 +312,15 @@ export function Loading(props: { label: string }) {
 }
 
 /** The page's frame: header, the main region (the skip link's target), footer. */
-export function Layout(props: { header: SiteHeaderProps; children: ComponentChildren }) {
+/** A page of a face; `servedBy: 'agent'` for the card agent's own page, which is not served by the platform. */
+export function Layout(props: { header: SiteHeaderProps; children: ComponentChildren; servedBy?: 'platform' | 'agent' }) {
   return (
     <>
       <SiteHeader {...props.header} />
       <main id="main" class="container main" tabIndex={-1}>
         {props.children}
       </main>
-      <SiteFooter />
+      <SiteFooter apiLink={props.servedBy !== 'agent'} />
     </>
   );
 }
