@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isKnownTimeZone } from '../domain/calendar.js';
 import { defaultCardAgentUrl } from '../domain/card-agent.js';
+import { admissionConcurrencyDefault, admissionQueueDefault, admissionQueueWaitMsDefault } from '../domain/limits.js';
 import { fail, ok, type Result } from '../domain/result.js';
 import { defaultSettlementTimeZone } from '../domain/settlement.js';
 
@@ -46,6 +47,14 @@ export interface ServeConfig {
   settlementTimeZone: string;
   /** Where the citizen portal finds the card agent on the citizen's own machine (a loopback origin). */
   cardAgentUrl: string;
+  /** API requests one process works on at once (admission control; 503 overloaded beyond the queue). */
+  admissionConcurrency: number;
+  /** API requests that may wait for a slot, per process. */
+  admissionQueue: number;
+  /** The longest a request waits for a slot before it is shed. */
+  admissionQueueWaitMs: number;
+  /** Server processes sharing the port (Node cluster); more than 1 needs PostgreSQL. */
+  workers: number;
 }
 
 interface OptionSpec {
@@ -77,6 +86,10 @@ export const serveOptions: Record<keyof ServeConfig, OptionSpec> = {
   revocationFreshnessSeconds: { flag: 'revocation-freshness', env: 'MYKEY_REVOCATION_FRESHNESS_SECONDS', defaultText: '120', description: 'oldest acceptable OCSP answer, in seconds (also the cache time of good answers)' },
   settlementTimeZone: { flag: 'settlement-time-zone', env: 'MYKEY_SETTLEMENT_TIME_ZONE', defaultText: defaultSettlementTimeZone, description: 'IANA time zone of the calendar months settlement statements cover' },
   cardAgentUrl: { flag: 'card-agent-url', env: 'MYKEY_CARD_AGENT_URL', defaultText: defaultCardAgentUrl, description: 'loopback origin where the portal finds the citizen’s card agent (mykey card agent)' },
+  admissionConcurrency: { flag: 'admission-concurrency', env: 'MYKEY_ADMISSION_CONCURRENCY', defaultText: String(admissionConcurrencyDefault), description: 'API requests one process works on at once' },
+  admissionQueue: { flag: 'admission-queue', env: 'MYKEY_ADMISSION_QUEUE', defaultText: String(admissionQueueDefault), description: 'API requests that may wait for a slot, per process (503 overloaded beyond)' },
+  admissionQueueWaitMs: { flag: 'admission-queue-wait-ms', env: 'MYKEY_ADMISSION_QUEUE_WAIT_MS', defaultText: String(admissionQueueWaitMsDefault), description: 'longest wait for a slot before 503 overloaded (also sets Retry-After)' },
+  workers: { flag: 'workers', env: 'MYKEY_WORKERS', defaultText: '1', description: 'server processes sharing the port (more than 1 needs PostgreSQL)' },
   rateLimitPerMinute: { flag: 'rate-limit', env: 'MYKEY_RATE_LIMIT_PER_MINUTE', defaultText: '1200', description: 'requests per minute per client address (429 rate_limited beyond)' },
 };
 
@@ -170,6 +183,18 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
   if (!dbPoolSize.ok) return dbPoolSize;
   const rateLimitPerMinute = parseInteger(read('rateLimitPerMinute') ?? '1200', 'MYKEY_RATE_LIMIT_PER_MINUTE', 1, 10_000_000);
   if (!rateLimitPerMinute.ok) return rateLimitPerMinute;
+  const admissionConcurrency = parseInteger(read('admissionConcurrency') ?? String(admissionConcurrencyDefault), 'MYKEY_ADMISSION_CONCURRENCY', 1, 100_000);
+  if (!admissionConcurrency.ok) return admissionConcurrency;
+  const admissionQueue = parseInteger(read('admissionQueue') ?? String(admissionQueueDefault), 'MYKEY_ADMISSION_QUEUE', 0, 1_000_000);
+  if (!admissionQueue.ok) return admissionQueue;
+  const admissionQueueWaitMs = parseInteger(read('admissionQueueWaitMs') ?? String(admissionQueueWaitMsDefault), 'MYKEY_ADMISSION_QUEUE_WAIT_MS', 1, 600_000);
+  if (!admissionQueueWaitMs.ok) return admissionQueueWaitMs;
+  const workers = parseInteger(read('workers') ?? '1', 'MYKEY_WORKERS', 1, 256);
+  if (!workers.ok) return workers;
+  // SQLite has one writer: a second process would only wait on the first one's lock (SQLITE_BUSY under load).
+  if (workers.value > 1 && databaseUrl === undefined) {
+    return fail('config_invalid', '--workers above 1 needs PostgreSQL (DATABASE_URL); the embedded SQLite engine has one writer, so more processes would only queue on its lock');
+  }
   const secret = env.MYKEY_SECRET === '' ? undefined : env.MYKEY_SECRET;
   const operatorToken = env.MYKEY_OPERATOR_TOKEN === '' ? undefined : env.MYKEY_OPERATOR_TOKEN;
   const pathList = (key: 'trustAnchorPaths' | 'trustIntermediatePaths'): string[] =>
@@ -222,6 +247,10 @@ export function parseServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv
     revocationFreshnessSeconds: revocationFreshnessSeconds.value,
     settlementTimeZone,
     cardAgentUrl,
+    admissionConcurrency: admissionConcurrency.value,
+    admissionQueue: admissionQueue.value,
+    admissionQueueWaitMs: admissionQueueWaitMs.value,
+    workers: workers.value,
   });
 }
 

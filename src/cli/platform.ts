@@ -213,6 +213,7 @@ export async function startPlatform(
     rateLimitPerMinute: config.rateLimitPerMinute,
     cardAgentUrl: config.cardAgentUrl,
     serveWebFaces: true,
+    admission: { concurrencyMax: config.admissionConcurrency, queueMax: config.admissionQueue, queueWaitMsMax: config.admissionQueueWaitMs },
   });
   let demoKey: SigningKey | undefined;
   if (config.demo) registerDemoProviderVerify(app, '/demo-provider/verify', { accounts: demoAccounts, key: () => demoKey });

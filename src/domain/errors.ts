@@ -12,6 +12,7 @@ export const errorCodes = {
   national_id_number_refused: { status: 400, summary: 'A field holds what looks like a 12-digit My Number; the platform never accepts one.' },
   not_found: { status: 404, summary: 'No such route or resource.' },
   rate_limited: { status: 429, summary: 'Too many requests; retry after the time in Retry-After.' },
+  overloaded: { status: 503, summary: 'The platform is at capacity and did nothing with this request; retry after the time in Retry-After.' },
   idempotency_key_missing: { status: 400, summary: 'This write needs an Idempotency-Key header.' },
   idempotency_key_reused: { status: 409, summary: 'The Idempotency-Key was used before with a different request.' },
   idempotency_key_in_use: { status: 409, summary: 'A request with this Idempotency-Key is still running; retry shortly.' },

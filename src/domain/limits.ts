@@ -104,6 +104,15 @@ export const reconciliationLinesMax = 50_000;
 export const reconciliationLineBytesMax = 200;
 /** Body of the reconciliation upload route. */
 export const reconciliationBodyBytesMax = 10_485_760;
+/**
+ * Admission control (launch day): API requests one server process works on at once, how many more may wait, and
+ * for how long. The defaults suit the default PostgreSQL pool of 10 connections: a login or binding spends about
+ * half its time off the database (signature checks, the provider call), so 32 keep the pool busy without a queue
+ * in front of it that nobody bounds.
+ */
+export const admissionConcurrencyDefault = 32;
+export const admissionQueueDefault = 256;
+export const admissionQueueWaitMsDefault = 2_000;
 /** Retries of a store transaction that lost a deadlock or serialization race. */
 export const transactionAttemptsMax = 5;
 
@@ -124,4 +133,5 @@ assert.ok(browserSessionIdleMs < sessionTtlMs);
 assert.ok(staffSessionIdleMs < staffSessionTtlMs && passkeyChallengeTtlMs < staffSessionIdleMs);
 assert.ok(keyRotationOverlapSecondsDefault <= keyRotationOverlapSecondsMax);
 assert.ok(reconciliationLinesMax * reconciliationLineBytesMax < reconciliationBodyBytesMax);
+assert.ok(admissionConcurrencyDefault >= 1 && admissionQueueDefault >= 0 && admissionQueueWaitMsDefault > 0);
 assert.ok(Number.isSafeInteger(amountYenMax * eventsPerBatchMax * 100));

@@ -10,10 +10,11 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import type { AppContext } from '../app/context.js';
 import { defaultCardAgentUrl } from '../domain/card-agent.js';
-import { bodyBytesMax } from '../domain/limits.js';
+import { admissionConcurrencyDefault, admissionQueueDefault, admissionQueueWaitMsDefault, bodyBytesMax } from '../domain/limits.js';
 import { fitsAudience, type StaffAudience } from '../domain/staff-roles.js';
 import { makeAjv } from './ajv.js';
 import { ApiError, failureOfError, sendFailure } from './errors.js';
+import { registerAdmission, type AdmissionOptions } from './plugins/admission.js';
 import { registerBrowserSessions } from './plugins/browser-sessions.js';
 import { idempotencyPreHandler, registerIdempotencyStore } from './plugins/idempotency.js';
 import './request-context.js';
@@ -43,6 +44,8 @@ export interface HttpOptions {
   cardAgentUrl?: string;
   /** Serve the web faces (portal and consoles) from dist/web; `mykey serve` does, API tests need not. */
   serveWebFaces?: boolean;
+  /** Admission control of the API (503 `overloaded` beyond); the defaults of src/domain/limits.ts when absent. */
+  admission?: AdmissionOptions;
 }
 
 /** Paths pino must never print: tokens, signatures, secrets, security codes, session cookies. */
@@ -100,6 +103,10 @@ export async function buildApp(ctx: AppContext, options: HttpOptions): Promise<F
   app.addHook('onRequest', async (request, reply) => {
     reply.header('Request-Id', request.id);
   });
+  registerAdmission(
+    app,
+    options.admission ?? { concurrencyMax: admissionConcurrencyDefault, queueMax: admissionQueueDefault, queueWaitMsMax: admissionQueueWaitMsDefault },
+  );
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
     const failure = failureOfError(error);
     if (failure === undefined) {

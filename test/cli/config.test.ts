@@ -44,6 +44,11 @@ test('bad configurations are refused with one line', () => {
     ['CRL URL not a URL', [], { MYKEY_CRL_URLS: 'https://crl.example/a.crl, nonsense' }],
     ['freshness out of range', [], { MYKEY_REVOCATION_FRESHNESS_SECONDS: '5' }],
     ['unknown settlement time zone', [], { MYKEY_SETTLEMENT_TIME_ZONE: 'Asia/Edo' }],
+    ['no admission slot', ['--admission-concurrency', '0'], {}],
+    ['negative admission queue', [], { MYKEY_ADMISSION_QUEUE: '-1' }],
+    ['admission wait not a number', [], { MYKEY_ADMISSION_QUEUE_WAIT_MS: 'soon' }],
+    ['no workers', ['--workers', '0'], {}],
+    ['several workers on the embedded engine', ['--workers', '2'], {}],
   ];
   for (const [name, argv, env] of cases) {
     const r = parseServeConfig(argv, env);
@@ -63,6 +68,21 @@ test('revocation sources: OCSP URL, CRL URLs and freshness are read; production 
   assert.ok(crl.ok);
   assert.deepEqual(crl.value.crlUrls, ['https://crl.example/a.crl', 'https://crl.example/b.crl']);
   assert.equal(crl.value.revocationFreshnessSeconds, 120);
+});
+
+test('admission control and workers: defaults, and several workers on PostgreSQL', () => {
+  const defaults = parseServeConfig([], {});
+  assert.ok(defaults.ok);
+  assert.deepEqual(
+    [defaults.value.admissionConcurrency, defaults.value.admissionQueue, defaults.value.admissionQueueWaitMs, defaults.value.workers],
+    [32, 256, 2_000, 1],
+  );
+  const set = parseServeConfig(['--workers', '2', '--admission-queue', '0'], { DATABASE_URL: 'postgres://u@h/db', MYKEY_ADMISSION_CONCURRENCY: '4', MYKEY_ADMISSION_QUEUE_WAIT_MS: '500' });
+  assert.ok(set.ok);
+  assert.deepEqual([set.value.admissionConcurrency, set.value.admissionQueue, set.value.admissionQueueWaitMs, set.value.workers], [4, 0, 500, 2]);
+  const embedded = parseServeConfig(['--workers', '2'], {});
+  assert.ok(!embedded.ok);
+  assert.match(embedded.message, /PostgreSQL/);
 });
 
 test('the platform secret must hold 32 bytes', () => {

@@ -15,7 +15,7 @@ import { createSoftwareCard, signWebEidChallenge, type SoftwareCard } from '../.
 import { errorCodes, type ErrorCode } from '../../src/domain/errors.js';
 import { challengeTtlMs, eventsPerBatchMax } from '../../src/domain/limits.js';
 import { mynapoint2020, mynapoint2020Now } from '../../src/domain/presets.js';
-import { fail } from '../../src/domain/result.js';
+import { fail, ok } from '../../src/domain/result.js';
 import { buildApp } from '../../src/http/app.js';
 import { reserveIdempotencyKey } from '../../src/store/idempotency-repo.js';
 import type { SigningKey } from '../../src/http/signed-fetch.js';
@@ -196,6 +196,27 @@ describe('every error code is reachable over HTTP', () => {
         return { response };
       } finally {
         await limited.close();
+      }
+    },
+    overloaded: async () => {
+      // A second app over the same context with one slot and no queue; a login holds the slot in its revocation check.
+      const gated = await buildApp(http.ctx, { operatorToken, logger: false, rateLimitPerMinute: 100_000, admission: { concurrencyMax: 1, queueMax: 0, queueWaitMsMax: 1_000 } });
+      let release!: () => void;
+      let entered!: () => void;
+      const inRevocation = new Promise<void>((resolve) => (entered = resolve));
+      http.ctx.revocation = { check: () => new Promise((resolve) => ((release = () => resolve(ok(undefined))), entered())) };
+      try {
+        const challenge = await loginChallenge(http.app);
+        const holding = loginInject(gated, challenge, signWebEidChallenge(citizenA.card, { origin: testOrigin, nonce: challenge.nonce }));
+        await inRevocation;
+        const response = await gated.inject({ method: 'GET', url: '/v1/campaigns' });
+        assert.equal(response.headers['retry-after'], '1', 'a 503 overloaded says when to retry');
+        release();
+        assert.equal((await holding).statusCode, 200);
+        return { response };
+      } finally {
+        http.ctx.revocation = undefined;
+        await gated.close();
       }
     },
     idempotency_key_missing: async () => ({

@@ -25,8 +25,8 @@ interface OpenApiDocument {
   components?: { securitySchemes?: Record<string, unknown> };
 }
 
-/** Routes served only for tooling, not part of the API the document describes. */
-const undocumentedRoutes = new Set(['GET /openapi.json']);
+/** Routes served only for tooling and monitoring, not part of the API the document describes. */
+const undocumentedRoutes = new Set(['GET /openapi.json', 'GET /metrics']);
 /** POST routes that take no body (their input is the path, the session or nothing). */
 const postsWithoutBody = new Set([
   'POST /v1/citizen/login/challenge',
