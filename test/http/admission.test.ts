@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import type { BindingDetails } from '../../src/app/bind-account.js';
+import type { BindingDetails } from '../../src/domain/challenge-nonce.js';
 import type { ProviderVerifier } from '../../src/app/context.js';
 import { signWebEidChallenge } from '../../src/card/software-card.js';
 import { buildApp } from '../../src/http/app.js';
