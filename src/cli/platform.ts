@@ -13,7 +13,7 @@ import type { AppContext, Clock, ProviderVerifier, RevocationChecker } from '../
 import { systemClock } from '../app/context.js';
 import { createCampaign, createProvider, createProviderKey } from '../app/operator.js';
 import { derivePlatformKeys } from '../app/platform-keys.js';
-import { createStaffAccount } from '../app/staff-accounts.js';
+import { createStaffAccount, listStaff } from '../app/staff-accounts.js';
 import { buildApp } from '../http/app.js';
 import { httpProviderVerifier } from '../http/provider-verifier.js';
 import type { SigningKey } from '../http/signed-fetch.js';
@@ -134,6 +134,19 @@ async function ensureDevelopmentAdmin(ctx: AppContext): Promise<string[]> {
 
 const demoProviderId = 'demo-pay';
 
+/**
+ * The demo provider, while it has no staff account, gets an administrator, so that a newcomer can upload the demo
+ * provider's event file in the provider console (its payments reach the citizen's points) without a terminal.
+ */
+async function ensureDemoProviderAdmin(ctx: AppContext): Promise<string[]> {
+  const scope = { providerId: demoProviderId };
+  if ((await listStaff(ctx, scope)).length > 0) return [];
+  const created = await createStaffAccount(ctx, 'system:demo-seed', scope, { displayName: 'Demo Pay administrator', role: 'provider_admin' });
+  if (!created.ok) throw new Error(`the demo provider's administrator was refused: ${created.code}`);
+  const { link, expiresAtMs } = created.value.enrolment;
+  return [`provider console: enrol the demo provider's administrator at ${link} (valid once, until ${new Date(expiresAtMs).toISOString()})`];
+}
+
 /** The campaigns a development platform starts with: each preset's id, and the preset it comes from. */
 const demoCampaigns = [
   { id: 'mynapoint-2020', preset: 'mynapoint-2020' },
@@ -161,6 +174,7 @@ async function seedDemo(ctx: AppContext, config: ServeConfig, baseUrl: string): 
     notes: [
       'campaigns: mynapoint-2020 (the 2020 rules and dates), mynapoint-demo (the same rules, open now), municipal-30 (30 % at merchants of region 13101, 1,000 per payment, 3,000 per month, budget 100,000,000)',
       `demo provider: demo-pay, service demo-pay-wallet, accounts ${demoAccounts.map((a) => `${a.accountRef}/${a.securityCode}`).join(', ')}; key in ${keyPath}`,
+      ...(await ensureDemoProviderAdmin(ctx)),
     ],
   };
 }

@@ -76,21 +76,46 @@ describe('mykey operator add-admin', () => {
     const second = await startPlatform(config.value, { logger: false });
     try {
       assert.ok(!second.notes.some((line) => line.includes('development administrator')), 'an existing account means no new one');
-      // The link enrols through the running server: options, a software passkey's answer, completion.
-      const token = new URL(link).hash.slice(1);
-      const post = (url: string, json: unknown, cookie?: string) =>
-        fetch(`${second.url}${url}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(cookie === undefined ? {} : { cookie }) }, body: JSON.stringify(json) });
-      const optionsAnswer = await post('/v1/staff/enrolments/options', { token });
-      assert.equal(optionsAnswer.status, 200);
-      const cookie = optionsAnswer.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ');
-      const { options } = (await optionsAnswer.json()) as { options: Parameters<TestAuthenticator['register']>[1] };
-      assert.equal(options.rp.id, 'localhost');
-      const credential = new TestAuthenticator().register('http://localhost:3000', options);
-      const enrolled = await post('/v1/staff/enrolments', { token, credential }, cookie);
-      assert.equal(enrolled.status, 200, await enrolled.clone().text());
-      assert.equal(((await enrolled.json()) as { role: string }).role, 'operator_admin');
+      assert.equal(await enrolThrough(second.url, link), 'operator_admin');
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('gives the demo provider an administrator while it has none, so its event file can be uploaded in the browser', async () => {
+    const config = parseServeConfig(['--port', '0', '--data-dir', tempDir(), '--origin', 'http://localhost:3000'], {});
+    assert.ok(config.ok);
+    const first = await startPlatform(config.value, { logger: false });
+    let link: string;
+    try {
+      const note = first.notes.find((line) => line.includes("demo provider's administrator"));
+      assert.ok(note !== undefined, first.notes.join('\n'));
+      link = /(http:\/\/localhost:3000\/provider\/enrol#[A-Za-z0-9_-]+)/.exec(note)![1]!;
+    } finally {
+      await first.close();
+    }
+    const second = await startPlatform(config.value, { logger: false });
+    try {
+      assert.ok(!second.notes.some((line) => line.includes("demo provider's administrator")), 'an existing account means no new one');
+      assert.equal(await enrolThrough(second.url, link), 'provider_admin');
     } finally {
       await second.close();
     }
   });
 });
+
+/** Enrols a software passkey with a one-time link through a running server (options, answer, completion); the role. */
+async function enrolThrough(serverUrl: string, link: string): Promise<string> {
+  const token = new URL(link).hash.slice(1);
+  const post = (url: string, json: unknown, cookie?: string) =>
+    fetch(`${serverUrl}${url}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(cookie === undefined ? {} : { cookie }) }, body: JSON.stringify(json) });
+  const optionsAnswer = await post('/v1/staff/enrolments/options', { token });
+  assert.equal(optionsAnswer.status, 200);
+  const cookie = optionsAnswer.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ');
+  const { options } = (await optionsAnswer.json()) as { options: Parameters<TestAuthenticator['register']>[1] };
+  assert.equal(options.rp.id, 'localhost');
+  const credential = new TestAuthenticator().register('http://localhost:3000', options);
+  const enrolled = await post('/v1/staff/enrolments', { token, credential }, cookie);
+  assert.equal(enrolled.status, 200, await enrolled.clone().text());
+  return ((await enrolled.json()) as { role: string }).role;
+}
