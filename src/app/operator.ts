@@ -35,14 +35,16 @@ import { insertNewProviderKey, type IssuedKey } from './provider-keys.js';
 
 export type CampaignSource = { preset: string; id?: string; name?: string } | { definition: CampaignDefinition };
 
-/** The definition a campaign source names: a preset (with its id and name optionally replaced) or the definition itself. Codes: preset_unknown. */
+/** The definition a campaign source names: a preset (with its id and name optionally replaced; a name given replaces the preset's names in every language) or the definition itself. Codes: preset_unknown. */
 export function definitionOf(source: CampaignSource, nowMs: number): Result<CampaignDefinition, 'preset_unknown'> {
   if ('definition' in source) return ok(source.definition);
   if (!(presetNames as readonly string[]).includes(source.preset)) {
     return fail('preset_unknown', `presets: ${presetNames.join(', ')}`, 'preset');
   }
-  const definition = presetDefinition(source.preset as PresetName, nowMs);
-  return ok({ ...definition, id: source.id ?? definition.id, name: source.name ?? definition.name });
+  const { names, ...definition } = presetDefinition(source.preset as PresetName, nowMs);
+  // A name of the operator's own replaces the preset's names in every language.
+  if (source.name !== undefined) return ok({ ...definition, id: source.id ?? definition.id, name: source.name });
+  return ok({ ...definition, id: source.id ?? definition.id, ...(names === undefined ? {} : { names }) });
 }
 
 /** Creates version 1 of a campaign. Codes: preset_unknown, campaign_invalid, campaign_exists. */

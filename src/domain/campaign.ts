@@ -42,10 +42,19 @@ export interface FixedAward {
   points: number;
 }
 
+/** A campaign's name per language of the faces. */
+export interface CampaignNames {
+  ja?: string;
+  en?: string;
+}
+
 /** What an operator submits, and what the store keeps as JSON. */
 export interface CampaignDefinition {
   id: string;
+  /** The name wherever no name in the reader's language is given. */
   name: string;
+  /** The name in each language the campaign speaks to people in (the portal shows the reader's, else `name`). */
+  names?: CampaignNames;
   owner: string;
   kind: CampaignKind;
   /** The earning events a spend-back campaign counts; empty for a fixed award. */

@@ -228,3 +228,11 @@ test('municipal: the real budget of 100,000,000 points runs out with a partial g
   assert.equal(report.grantsLimitedBy.budget, 1 + (grants.length - partialAt - 1));
   assert.equal(report.lines.eventsCounted, 1 + persons * 9);
 });
+
+test('every preset speaks to people in Japanese and English', () => {
+  for (const name of presetNames) {
+    const { names } = presetDefinition(name, Date.parse('2026-12-07T00:00:00Z'));
+    assert.ok(names?.ja !== undefined && /[\u3040-\u30ff\u4e00-\u9fff]/.test(names.ja), `${name}: a Japanese name`);
+    assert.ok(names?.en !== undefined && /^[\x20-\x7e①-③ ]+$/.test(names.en), `${name}: an English name`);
+  }
+});

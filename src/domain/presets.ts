@@ -3,7 +3,7 @@
  * its rules. Extensions of a campaign are versions of it: `mynapoint-2020-extended` and `mynapoint-2022-card` keep
  * the id `mynapoint-2020`, so a person keeps one binding and one 5,000-point cap across phase 1 and phase 2.
  */
-import type { CampaignDefinition } from './campaign.js';
+import type { CampaignDefinition, CampaignNames } from './campaign.js';
 
 const dayMs = 86_400_000;
 const jstOffsetMs = 9 * 3_600_000;
@@ -18,6 +18,7 @@ export function mynapoint2020(): CampaignDefinition {
   return {
     id: 'mynapoint-2020',
     name: 'マイナポイント 2020 (Mynapoint phase 1)',
+    names: { ja: 'マイナポイント（第1弾、2020年）', en: 'Mynapoint phase 1 (2020)' },
     owner: mynapointOwner,
     kind: 'spend_back',
     eligibleEventKinds: ['payment', 'topup'],
@@ -39,6 +40,7 @@ export function mynapoint2020Extended(): CampaignDefinition {
   return {
     ...mynapoint2020(),
     name: 'マイナポイント 2020 (Mynapoint phase 1, extended to 2021-12-31)',
+    names: { ja: 'マイナポイント（第1弾、2021年12月31日まで延長）', en: 'Mynapoint phase 1 (extended to 31 December 2021)' },
     applicationWindow: { startsAt: '2020-07-01T00:00:00+09:00', endsAt: '2022-01-01T00:00:00+09:00' },
     earningWindow: { startsAt: '2020-09-01T00:00:00+09:00', endsAt: '2022-01-01T00:00:00+09:00' },
   };
@@ -53,6 +55,7 @@ export function mynapoint2022Card(): CampaignDefinition {
   return {
     ...mynapoint2020(),
     name: 'マイナポイント第2弾 ① (card acquisition: 25 % up to 5,000, shared with phase 1)',
+    names: { ja: 'マイナポイント第2弾 ①（カード取得：25%、上限5,000ポイント、第1弾と合算）', en: 'Mynapoint phase 2 ① (getting the card: 25 % up to 5,000, shared with phase 1)' },
     applicationWindow: { startsAt: '2020-07-01T00:00:00+09:00', endsAt: '2023-10-01T00:00:00+09:00' },
     earningWindow: { startsAt: '2020-09-01T00:00:00+09:00', endsAt: '2024-01-01T00:00:00+09:00' },
   };
@@ -64,10 +67,11 @@ export function mynapoint2022Card(): CampaignDefinition {
  * count (the earning window opens when the registration itself became possible); applications 2022-06-30 to
  * 2023-09-30.
  */
-function phase2Award(id: string, name: string, attestationKind: string, registrationOpensAt: string): CampaignDefinition {
+function phase2Award(id: string, name: string, names: CampaignNames, attestationKind: string, registrationOpensAt: string): CampaignDefinition {
   return {
     id,
     name,
+    names,
     owner: mynapointOwner,
     kind: 'fixed_award',
     eligibleEventKinds: [],
@@ -86,12 +90,12 @@ function phase2Award(id: string, name: string, attestationKind: string, registra
 
 /** Phase 2 measure 2: 7,500 for registering the card as a health-insurance card (online verification from 2021-10-20). */
 export function mynapoint2022HealthInsurance(): CampaignDefinition {
-  return phase2Award('mynapoint-2022-health-insurance', 'マイナポイント第2弾 ② (health-insurance use, 7,500)', 'health_insurance_linked', '2021-10-20T00:00:00+09:00');
+  return phase2Award('mynapoint-2022-health-insurance', 'マイナポイント第2弾 ② (health-insurance use, 7,500)', { ja: 'マイナポイント第2弾 ②（健康保険証としての利用登録、7,500ポイント）', en: 'Mynapoint phase 2 ② (using the card as a health-insurance card, 7,500)' }, 'health_insurance_linked', '2021-10-20T00:00:00+09:00');
 }
 
 /** Phase 2 measure 3: 7,500 for registering a public-funds receipt account (registration from 2022-03-28). */
 export function mynapoint2022PublicFundsAccount(): CampaignDefinition {
-  return phase2Award('mynapoint-2022-public-funds-account', 'マイナポイント第2弾 ③ (public-funds account, 7,500)', 'public_funds_account_registered', '2022-03-28T00:00:00+09:00');
+  return phase2Award('mynapoint-2022-public-funds-account', 'マイナポイント第2弾 ③ (public-funds account, 7,500)', { ja: 'マイナポイント第2弾 ③（公金受取口座の登録、7,500ポイント）', en: 'Mynapoint phase 2 ③ (registering a public-funds account, 7,500)' }, 'public_funds_account_registered', '2022-03-28T00:00:00+09:00');
 }
 
 function jstMidnightIso(atMs: number): string {
@@ -110,6 +114,7 @@ export function mynapoint2020Now(nowMs: number): CampaignDefinition {
     ...mynapoint2020(),
     id: 'mynapoint-demo',
     name: 'Mynapoint demo (2020 rules, open now)',
+    names: { ja: 'マイナポイント体験版（2020年の規則、受付中）', en: 'Mynapoint demo (2020 rules, open now)' },
     applicationWindow: { startsAt: opensIso, endsAt: closesIso },
     earningWindow: { startsAt: opensIso, endsAt: closesIso },
   };
@@ -129,6 +134,7 @@ export function municipalSpendBack(nowMs: number): CampaignDefinition {
   return {
     id: 'municipal-30',
     name: 'Municipal 30 % back at local merchants',
+    names: { ja: '地元のお店で30%還元（千代田区）', en: 'Municipal 30 % back at local merchants' },
     owner: 'Chiyoda City',
     kind: 'spend_back',
     eligibleEventKinds: ['payment'],

@@ -149,6 +149,12 @@ export const CampaignDefinitionSchema = Type.Object(
   {
     id: Type.String({ minLength: 3, maxLength: 64 }),
     name: Type.String({ minLength: 1, maxLength: 200 }),
+    names: Type.Optional(
+      Type.Object(
+        { ja: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), en: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
+        { additionalProperties: false, description: 'The name per language of the faces; the portal shows the reader’s, else name.' },
+      ),
+    ),
     owner: Type.String({ minLength: 1, maxLength: 200 }),
     kind: Type.Union([Type.Literal('spend_back'), Type.Literal('fixed_award')]),
     eligibleEventKinds: Type.Array(Type.Union([Type.Literal('payment'), Type.Literal('topup')]), { maxItems: 2 }),

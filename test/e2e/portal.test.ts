@@ -61,7 +61,7 @@ describe('the citizen portal in a real browser', { skip: browser.skip }, () => {
     assert.match(await page.getByTestId('session-bar').innerText(), /マイキーID [A-Z0-9]{4}-[A-Z0-9]{4}/, 'every page says whose session it is');
     await checkPage(page, 'portal-03-account-created-ja');
 
-    await page.getByRole('button', { name: /申し込む：Mynapoint demo/ }).click();
+    await page.getByRole('button', { name: /申し込む：マイナポイント体験版/ }).click();
     await page.getByLabel('Demo Pay wallet').check();
     await checkPage(page, 'portal-04-apply-service-ja');
     await page.getByRole('button', { name: '次へ' }).click();
@@ -169,7 +169,7 @@ describe('the citizen portal in a real browser', { skip: browser.skip }, () => {
     const section = page.getByTestId(`represented-${minorMykeyId}`);
     await section.waitFor();
     await checkPage(page, 'portal-19-account-with-represented-ja-phone');
-    await section.getByRole('button', { name: /申し込む：Mynapoint demo/ }).click();
+    await section.getByRole('button', { name: /申し込む：マイナポイント体験版/ }).click();
     await page.getByLabel('Demo Pay wallet').check();
     await page.getByRole('button', { name: '次へ' }).click();
     await page.getByLabel('決済サービスID').fill('DEMO-0002');

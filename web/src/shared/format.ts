@@ -20,3 +20,8 @@ export function formatDateTime(iso: string, language: Language): string {
 export function formatDate(iso: string, language: Language): string {
   return new Intl.DateTimeFormat(locales[language], { dateStyle: 'long', timeZone: displayTimeZone }).format(new Date(iso));
 }
+
+/** A campaign's name in the reader's language, else its one name. */
+export function campaignName(campaign: { name: string; names?: Partial<Record<Language, string>> }, language: Language): string {
+  return campaign.names?.[language] ?? campaign.name;
+}

@@ -10,6 +10,8 @@ export interface CampaignWindow {
 export interface Campaign {
   id: string;
   name: string;
+  /** The name per language; campaignName() picks the reader's. */
+  names?: Partial<Record<'ja' | 'en', string>>;
   owner: string;
   kind: 'spend_back' | 'fixed_award';
   eligibleEventKinds: Array<'payment' | 'topup'>;

@@ -7,7 +7,7 @@ import { useState } from 'preact/hooks';
 import { api, newIdempotencyKey } from '../../shared/api.js';
 import { Button, ButtonLink, Loading, Notice, PageHeading } from '../../shared/components.js';
 import { failureMessage, type KnownFailure } from '../../shared/failure.js';
-import { formatDate, formatNumber } from '../../shared/format.js';
+import { campaignName, formatDate, formatNumber } from '../../shared/format.js';
 import { useT } from '../../shared/i18n.js';
 import type { Campaign, CitizenBinding, ProviderService } from '../../shared/types.js';
 import { canCancelToday, isApplicationOpen, pointsCapOf } from '../campaigns.js';
@@ -38,7 +38,7 @@ function BindingCard(props: {
   }
   return (
     <section class="card" aria-labelledby={`binding-${binding.campaignId}-${props.onBehalfOf ?? 'self'}`} data-testid={`binding-${binding.campaignId}`}>
-      <h3 id={`binding-${binding.campaignId}-${props.onBehalfOf ?? 'self'}`}>{campaign?.name ?? binding.campaignId}</h3>
+      <h3 id={`binding-${binding.campaignId}-${props.onBehalfOf ?? 'self'}`}>{campaign === undefined ? binding.campaignId : campaignName(campaign, language)}</h3>
       <p class="figure-label">{t('portal:account.pointsGranted')}</p>
       <p class="figure" data-testid="points-granted">
         {t('portal:points.value', { points: formatNumber(binding.points, language) })}
@@ -68,7 +68,7 @@ function BindingCard(props: {
         </div>
       </dl>
       <p>
-        <a href={`/points/${binding.campaignId}${forQuery}`}>{t('portal:account.history', { campaign: campaign?.name ?? binding.campaignId })}</a>
+        <a href={`/points/${binding.campaignId}${forQuery}`}>{t('portal:account.history', { campaign: campaign === undefined ? binding.campaignId : campaignName(campaign, language) })}</a>
       </p>
       {failure !== undefined && (
         <Notice kind="error" title={t('portal:account.cancelFailed')}>
@@ -128,12 +128,12 @@ function Applications(props: { data: PortalData; bindings: CitizenBinding[]; onB
             {open.map((campaign) => (
               <li key={campaign.id} class="campaign-item">
                 <p>
-                  <strong>{campaign.name}</strong>
+                  <strong>{campaignName(campaign, language)}</strong>
                   <br />
                   {t('portal:campaign.until', { date: formatDate(campaign.applicationWindow.endsAt, language) })} ·{' '}
                   {t('portal:campaign.capPerPerson', { points: formatNumber(pointsCapOf(campaign), language) })}
                 </p>
-                <ButtonLink href={`/apply/${campaign.id}${forQuery}`}>{t('portal:account.apply', { campaign: campaign.name })}</ButtonLink>
+                <ButtonLink href={`/apply/${campaign.id}${forQuery}`}>{t('portal:account.apply', { campaign: campaignName(campaign, language) })}</ButtonLink>
               </li>
             ))}
           </ul>

@@ -14,6 +14,7 @@ import type { Campaign, ProviderService } from '../../shared/types.js';
 import { agentSign, openAgentWindow } from '../agent-client.js';
 import { eligibleServices, isApplicationOpen } from '../campaigns.js';
 import { usePortalData } from '../data.js';
+import { campaignName } from '../../shared/format.js';
 import { formatMykeyId } from '../../shared/mykey-id.js';
 import { rememberConfirmation } from '../confirmation.js';
 import { usePortal } from '../session.js';
@@ -151,7 +152,7 @@ function AccountStep(props: { service: ProviderService; answers: Answers; server
 }
 
 export function ApplyPage() {
-  const { t } = useT();
+  const { t, language } = useT();
   const { params } = useRoute();
   const { route } = useLocation();
   const { config, session, signOut } = usePortal();
@@ -199,7 +200,7 @@ export function ApplyPage() {
     };
     const challenge = await api<{ challengeId: string; nonce: string }>('/v1/citizen/bindings/challenge', { method: 'POST', json: binding });
     if (!challenge.ok) return fail(challenge.failure);
-    const signed = await agentSign(config.cardAgentUrl, { purpose: 'bind', nonce: challenge.value.nonce, binding, display: { campaignName: campaign.name, serviceName: service.name } });
+    const signed = await agentSign(config.cardAgentUrl, { purpose: 'bind', nonce: challenge.value.nonce, binding, display: { campaignName: campaignName(campaign, language), serviceName: service.name } });
     if (!signed.ok) return fail(signed.failure);
     const made = await api<Bound>('/v1/citizen/bindings', {
       method: 'POST',
@@ -207,7 +208,7 @@ export function ApplyPage() {
       json: { challengeId: challenge.value.challengeId, authToken: signed.value.authToken, binding, securityCode: answers.securityCode },
     });
     if (!made.ok) return fail(made.failure);
-    rememberConfirmation({ ...made.value, campaignName: campaign.name, serviceName: service.name, ...(onBehalfOf === undefined ? {} : { onBehalfOf }) });
+    rememberConfirmation({ ...made.value, campaignName: campaignName(campaign, language), serviceName: service.name, ...(onBehalfOf === undefined ? {} : { onBehalfOf }) });
     // The platform ended the session with the binding (shared terminals); the page forgets it too.
     if (made.value.sessionEnded) return signOut('bound', { alreadyEnded: true, to: '/applied' });
     return route('/applied');
@@ -216,7 +217,7 @@ export function ApplyPage() {
   const apiFieldError = failure !== undefined && failure.fieldId !== undefined ? { fieldId: failure.fieldId, message: failureMessage(t, failure) } : undefined;
   return (
     <>
-      <PageHeading title={t('portal:apply.title', { campaign: campaign.name })} caption={subject} serviceName={t('portal:serviceName')} />
+      <PageHeading title={t('portal:apply.title', { campaign: campaignName(campaign, language) })} caption={subject} serviceName={t('portal:serviceName')} />
       {failure !== undefined && failure.fieldId === undefined && (
         <Notice kind="error" title={t('portal:apply.failedTitle')} testId="apply-failed">
           <p data-code={failure.code}>{failureMessage(t, failure)}</p>
@@ -253,7 +254,7 @@ export function ApplyPage() {
           <h2>{t('portal:apply.checkTitle')}</h2>
           <SummaryList
             rows={[
-              { key: t('portal:apply.checkCampaign'), value: campaign.name },
+              { key: t('portal:apply.checkCampaign'), value: campaignName(campaign, language) },
               { key: t('portal:apply.checkFor'), value: subject },
               { key: t('portal:apply.checkService'), value: `${service.name} (${service.providerName})`, change: { onClick: () => setStep('service'), label: t('common:change') } },
               { key: t('portal:apply.accountRef'), value: answers.accountRef, change: { onClick: () => setStep('account'), label: t('common:change') } },
@@ -261,7 +262,7 @@ export function ApplyPage() {
             ]}
           />
           <Notice kind="warning" title={t('portal:apply.finalTitle')} testId="final-warning">
-            <p>{t('portal:apply.finalBody', { campaign: campaign.name })}</p>
+            <p>{t('portal:apply.finalBody', { campaign: campaignName(campaign, language) })}</p>
             <p>{t(onBehalfOf === undefined ? 'portal:apply.whoSigns' : 'portal:apply.whoSignsForRepresented', { mykeyId: formatMykeyId(session.mykeyId), represented: formatMykeyId(onBehalfOf ?? '') })}</p>
             <p>{t('portal:apply.sessionEnds')}</p>
           </Notice>

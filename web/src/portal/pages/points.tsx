@@ -4,7 +4,7 @@ import { useRoute } from 'preact-iso';
 import { api } from '../../shared/api.js';
 import { Button, DataTable, Loading, Notice, PageHeading } from '../../shared/components.js';
 import { failureMessage } from '../../shared/failure.js';
-import { formatDateTime, formatNumber } from '../../shared/format.js';
+import { campaignName, formatDateTime, formatNumber } from '../../shared/format.js';
 import { useT } from '../../shared/i18n.js';
 import type { Page, PointsEntry } from '../../shared/types.js';
 import { usePortalData } from '../data.js';
@@ -33,7 +33,7 @@ export function PointsPage() {
   const whose = onBehalfOf === undefined ? t('portal:apply.forYou') : t('portal:apply.forRepresented', { mykeyId: formatMykeyId(onBehalfOf) });
   return (
     <>
-      <PageHeading title={t('portal:points.title', { campaign: campaign?.name ?? params.campaignId })} caption={whose} serviceName={t('portal:serviceName')} />
+      <PageHeading title={t('portal:points.title', { campaign: campaign === undefined ? params.campaignId : campaignName(campaign, language) })} caption={whose} serviceName={t('portal:serviceName')} />
       <p>{t('portal:points.intro')}</p>
       {failed !== undefined && (
         <Notice kind="error" title={t('portal:account.loadFailed')}>

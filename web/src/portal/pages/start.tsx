@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../../shared/api.js';
 import { ButtonLink, PageHeading } from '../../shared/components.js';
-import { formatDate, formatNumber } from '../../shared/format.js';
+import { campaignName, formatDate, formatNumber } from '../../shared/format.js';
 import { useT } from '../../shared/i18n.js';
 import type { Campaign } from '../../shared/types.js';
 import { isApplicationOpen } from '../campaigns.js';
@@ -35,7 +35,7 @@ export function StartPage() {
         <ul class="campaign-list" data-testid="open-campaigns">
           {campaigns.map((campaign) => (
             <li key={campaign.id}>
-              <strong>{campaign.name}</strong>
+              <strong>{campaignName(campaign, language)}</strong>
               <br />
               {t('portal:campaign.until', { date: formatDate(campaign.applicationWindow.endsAt, language) })} ·{' '}
               {t('portal:campaign.capPerPerson', { points: formatNumber(campaign.caps.perPersonPoints, language) })}
