@@ -12,11 +12,10 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { AppContext, Clock, ProviderVerifier, RevocationChecker } from '../app/context.js';
 import { systemClock } from '../app/context.js';
 import { createCampaign, createProvider, createProviderKey } from '../app/operator.js';
-import { derivePlatformKeys } from '../app/platform-keys.js';
+import { derivePlatformKeys, unseal } from '../app/platform-keys.js';
 import { createStaffAccount, listStaff } from '../app/staff-accounts.js';
 import { buildApp } from '../http/app.js';
 import { httpProviderVerifier } from '../http/provider-verifier.js';
-import type { SigningKey } from '../http/signed-fetch.js';
 import { createHttpRenewalLookup } from '../identity/renewal-lookup.js';
 import { createCrlChecker, createOcspChecker, httpRevocationFetch } from '../identity/revocation.js';
 import { createTestCa, saveTestCa, testCaPaths } from '../identity/test-ca.js';
@@ -24,7 +23,7 @@ import { createTrustStore } from '../identity/trust-store.js';
 import { demoAccounts, registerDemoProviderVerify } from '../provider-sim/demo-provider.js';
 import { findCampaign } from '../store/campaigns-repo.js';
 import { openStore, type Store, type StoreLocation } from '../store/db.js';
-import { findProvider } from '../store/providers-repo.js';
+import { findActiveProviderKey, findProvider } from '../store/providers-repo.js';
 import { countStaffAccounts } from '../store/staff-repo.js';
 import { defaultCardAgentPort, defaultPortalOrigin } from '../domain/card-agent.js';
 import { decodeSecret, type ServeConfig } from './config.js';
@@ -155,7 +154,7 @@ const demoCampaigns = [
 ] as const;
 
 /** The Mynapoint 2020 preset, an open-now copy, a municipal campaign, and the demo provider with its key (development only). */
-async function seedDemo(ctx: AppContext, config: ServeConfig, baseUrl: string): Promise<{ key: SigningKey; notes: string[] }> {
+async function seedDemo(ctx: AppContext, config: ServeConfig, baseUrl: string): Promise<string[]> {
   const actor = 'system:demo-seed';
   for (const { id, preset } of demoCampaigns) {
     if ((await ctx.store.transaction((tx) => findCampaign(tx, id))) === undefined) await createCampaign(ctx, actor, { preset });
@@ -168,15 +167,20 @@ async function seedDemo(ctx: AppContext, config: ServeConfig, baseUrl: string): 
     if (!key.ok) throw new Error('the demo provider was just created');
     await writeFile(keyPath, `${JSON.stringify({ baseUrl, ...key.value }, null, 2)}\n`, { mode: 0o600 });
   }
-  const stored = JSON.parse(await readFile(keyPath, 'utf8')) as { keyId: string; secret: string };
-  return {
-    key: { keyId: stored.keyId, secret: Buffer.from(stored.secret, 'base64') },
-    notes: [
-      'campaigns: mynapoint-2020 (the 2020 rules and dates), mynapoint-demo (the same rules, open now), municipal-30 (30 % at merchants of region 13101, 1,000 per payment, 3,000 per month, budget 100,000,000)',
-      `demo provider: demo-pay, service demo-pay-wallet, accounts ${demoAccounts.map((a) => `${a.accountRef}/${a.securityCode}`).join(', ')}; key in ${keyPath}`,
-      ...(await ensureDemoProviderAdmin(ctx)),
-    ],
-  };
+  return [
+    'campaigns: mynapoint-2020 (the 2020 rules and dates), mynapoint-demo (the same rules, open now), municipal-30 (30 % at merchants of region 13101, 1,000 per payment, 3,000 per month, budget 100,000,000)',
+    `demo provider: demo-pay, service demo-pay-wallet, accounts ${demoAccounts.map((a) => `${a.accountRef}/${a.securityCode}`).join(', ')}; key in ${keyPath}`,
+    ...(await ensureDemoProviderAdmin(ctx)),
+  ];
+}
+
+/**
+ * The demo provider lives in the platform, so it holds the keys the platform issued it: any of them still signing
+ * (the first one in demo-provider-key.json, and those its staff create or rotate in the console).
+ */
+async function demoProviderSecret(ctx: AppContext, keyId: string): Promise<Buffer | undefined> {
+  const key = await ctx.store.transaction((tx) => findActiveProviderKey(tx, keyId, ctx.clock.nowMs()));
+  return key?.providerId === demoProviderId ? unseal(ctx.keys, key.secretSealed) : undefined;
 }
 
 /** The configured revocation checker: OCSP when a responder is set, else CRLs, else none (development only). */
@@ -229,8 +233,7 @@ export async function startPlatform(
     serveWebFaces: true,
     admission: { concurrencyMax: config.admissionConcurrency, queueMax: config.admissionQueue, queueWaitMsMax: config.admissionQueueWaitMs },
   });
-  let demoKey: SigningKey | undefined;
-  if (config.demo) registerDemoProviderVerify(app, '/demo-provider/verify', { accounts: demoAccounts, key: () => demoKey });
+  if (config.demo) registerDemoProviderVerify(app, '/demo-provider/verify', { accounts: demoAccounts, lookupSecret: (keyId) => demoProviderSecret(ctx, keyId) });
   let url: string;
   try {
     await app.listen({ host: config.host, port: config.port });
@@ -248,9 +251,7 @@ export async function startPlatform(
   ];
   if (config.mode === 'development') notes.push(...(await ensureDevelopmentAdmin(ctx)));
   if (config.demo) {
-    const demo = await seedDemo(ctx, config, url);
-    demoKey = demo.key;
-    notes.push(...demo.notes);
+    notes.push(...(await seedDemo(ctx, config, url)));
   }
   return {
     app,

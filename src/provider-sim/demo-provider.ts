@@ -22,20 +22,20 @@ export const demoAccounts: readonly DemoAccount[] = [
 
 /**
  * Adds the provider side of account verification at `path`: it checks the platform's signature, then whether the
- * payment-service ID and security code belong together. `key` is read at each call, so the route can exist before
- * the platform has issued the key (the key is issued after the provider is registered with its verify URL).
+ * payment-service ID and security code belong together. `lookupSecret` is asked at each call for the secret of the
+ * key the platform signed with (undefined for a key the provider does not hold), so the route can exist before the
+ * platform has issued a key, and keeps working when the provider's staff create or rotate keys in the console.
  * The app's JSON parser must keep the raw body in `request.rawBody` (the platform's does).
  */
-export function registerDemoProviderVerify(app: FastifyInstance, path: string, input: { accounts: readonly DemoAccount[]; key: () => SigningKey | undefined }): void {
+export function registerDemoProviderVerify(app: FastifyInstance, path: string, input: { accounts: readonly DemoAccount[]; lookupSecret: (keyId: string) => Promise<Uint8Array | undefined> }): void {
   app.post(path, { schema: { hide: true } }, async (request, reply) => {
-    const key = input.key();
     const verified = await verifyRequest({
       method: request.method,
       targetUri: `${request.protocol}://${request.host}${request.url}`,
       headers: request.headers,
       body: (request as { rawBody?: Buffer }).rawBody ?? Buffer.alloc(0),
       nowS: Math.floor(Date.now() / 1000),
-      lookupSecret: async (keyId) => (key !== undefined && keyId === key.keyId ? key.secret : undefined),
+      lookupSecret: input.lookupSecret,
     });
     if (!verified.ok) return reply.code(401).send({ error: verified.code });
     const { accountRef, securityCode } = request.body as { accountRef?: string; securityCode?: string };
@@ -58,7 +58,13 @@ export async function startDemoProviderServer(input: {
       done(error as Error, undefined);
     }
   });
-  registerDemoProviderVerify(app, '/verify', input);
+  registerDemoProviderVerify(app, '/verify', {
+    accounts: input.accounts,
+    lookupSecret: async (keyId) => {
+      const key = input.key();
+      return key !== undefined && keyId === key.keyId ? key.secret : undefined;
+    },
+  });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, verifyUrl: `${address}/verify` };
 }

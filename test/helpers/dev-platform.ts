@@ -5,6 +5,7 @@
  * `mykey operator add-admin` run as the CLI a newcomer types.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +23,7 @@ export interface DevPlatform {
   operatorToken: string;
   /** A request of the demo provider, signed with its key from the data dir (RFC 9421). */
   providerFetch(path: string, init?: { method?: 'GET' | 'POST' | 'PUT'; json?: unknown }): Promise<{ status: number; body: unknown }>;
-  /** A call of the operator API with the operator token. */
+  /** A call of the operator API with the operator token (a write with an Idempotency-Key of its own). */
   operatorFetch(path: string, init?: { method?: 'GET' | 'POST' | 'PUT' | 'DELETE'; json?: unknown }): Promise<{ status: number; body: unknown }>;
   /** `mykey operator add-admin --name NAME`: the one-time enrolment link it prints. */
   addAdmin(name: string): Promise<string>;
@@ -54,7 +55,12 @@ export async function startDevPlatform(options: { extraArgs?: string[] } = {}): 
     operatorFetch: async (path, init = {}) => {
       const response = await fetch(`${platform.url}${path}`, {
         method: init.method ?? 'GET',
-        headers: { authorization: `Bearer ${operatorToken}`, ...(init.json === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bearer ${operatorToken}`,
+          // Each call is a new action of its own (routes that are not idempotent ignore the key).
+          ...(init.method === undefined || init.method === 'GET' ? {} : { 'idempotency-key': randomUUID() }),
+          ...(init.json === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         ...(init.json === undefined ? {} : { body: JSON.stringify(init.json) }),
       });
       const text = await response.text();

@@ -60,65 +60,6 @@ export interface PersonBinding {
   points: number;
 }
 
-export interface StatementSummary {
-  providerId: string;
-  month: string;
-  revision: number;
-  asOf: string;
-  subsidyYen: number;
-  createdAt: string;
-}
-
-export interface StatementFigures {
-  grantsCount: number;
-  grantsPoints: number;
-  clawbacksCount: number;
-  clawbacksPoints: number;
-  netPoints: number;
-  acknowledgedNetPoints: number;
-  unacknowledgedNetPoints: number;
-  subsidyYen: number;
-}
-
-export interface Statement {
-  providerId: string;
-  month: string;
-  revision: number;
-  timeZone: string;
-  periodStart: string;
-  periodEnd: string;
-  asOf: string;
-  throughSeq: number;
-  createdAt: string;
-  feed: { entries: number; firstSeq: number | null; lastSeq: number | null; linesSha256: string };
-  total: StatementFigures;
-  campaigns: Array<StatementFigures & { campaignId: string }>;
-}
-
-export interface Tally {
-  count: number;
-  points: number;
-}
-
-export interface Reconciliation {
-  providerId: string;
-  month: string;
-  revision: number;
-  throughSeq: number;
-  createdAt: string;
-  summary: {
-    creditedLines: number;
-    ledgerLines: number;
-    matched: Tally & { unacknowledgedCount: number };
-    missing: Tally;
-    unknown: Tally;
-    pointsMismatch: Tally & { grantedPoints: number };
-    outsidePeriod: Tally;
-    duplicate: Tally;
-  };
-  differences: Array<{ kind: string; grantId: string; line?: number; creditedPoints?: number; grantedPoints?: number; campaignId?: string; grantMonth?: string }>;
-}
-
 export interface AuditEntry {
   seq: number;
   at: string;

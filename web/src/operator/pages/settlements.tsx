@@ -6,15 +6,16 @@
 import { useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
 import { api, newIdempotencyKey } from '../../shared/api.js';
-import { Button, DataTable, ErrorSummary, Field, fieldErrorOf, Notice, SummaryList, type FieldError } from '../../shared/components.js';
+import { Button, DataTable, ErrorSummary, Field, fieldErrorOf, Notice, type FieldError } from '../../shared/components.js';
 import { failureMessage } from '../../shared/failure.js';
-import { formatDateTime, formatNumber } from '../../shared/format.js';
+import { formatDateTime } from '../../shared/format.js';
 import { useT } from '../../shared/i18n.js';
-import type { Page } from '../../shared/types.js';
+import { formatYen, ReconciliationReport, StatementDetails } from '../../shared/settlement/statement.js';
+import type { Page, Reconciliation, Statement, StatementSummary } from '../../shared/types.js';
 import { useStaff } from '../../shared/staff/staff-app.js';
 import { useApiGet } from '../../shared/use-api.js';
 import { may } from '../access.js';
-import type { Provider, Reconciliation, Statement, StatementFigures, StatementSummary } from '../types.js';
+import type { Provider } from '../types.js';
 import { LoadedView, OperatorHeading, RoleForbiddenPage } from '../ui.js';
 
 const monthPattern = /^2\d{3}-(0[1-9]|1[0-2])$/;
@@ -84,7 +85,7 @@ export function SettlementsPage() {
   const { data, reload } = useApiGet<Page<StatementSummary>>(allowed ? `/v1/operator/settlements?limit=50${after === null ? '' : `&after=${encodeURIComponent(after)}`}` : null);
   const providers = useApiGet<{ data: Provider[] }>(allowed ? '/v1/operator/providers' : null).data;
   if (!allowed) return <RoleForbiddenPage title={t('operator:settlements.title')} />;
-  const yen = (value: number) => t('operator:units.yen', { value: formatNumber(value, language) });
+  const yen = (value: number) => formatYen(t, language, value);
   return (
     <>
       <OperatorHeading title={t('operator:settlements.title')} />
@@ -106,9 +107,9 @@ export function SettlementsPage() {
               columns={[
                 { key: 'provider', header: t('operator:settlements.provider'), cell: (s) => s.providerId },
                 { key: 'month', header: t('operator:settlements.month'), cell: (s) => <a href={`/operator/settlements/${s.providerId}/${s.month}?revision=${s.revision}`}>{s.month}</a> },
-                { key: 'revision', header: t('operator:settlements.revision'), numeric: true, cell: (s) => s.revision },
-                { key: 'asOf', header: t('operator:settlements.asOf'), cell: (s) => formatDateTime(s.asOf, language) },
-                { key: 'subsidy', header: t('operator:settlements.subsidy'), numeric: true, cell: (s) => yen(s.subsidyYen) },
+                { key: 'revision', header: t('settlement:revision'), numeric: true, cell: (s) => s.revision },
+                { key: 'asOf', header: t('settlement:asOf'), cell: (s) => formatDateTime(s.asOf, language) },
+                { key: 'subsidy', header: t('settlement:subsidy'), numeric: true, cell: (s) => yen(s.subsidyYen) },
               ]}
             />
             <div class="button-group">
@@ -141,59 +142,15 @@ export function SettlementsPage() {
   );
 }
 
-function figureColumns(t: ReturnType<typeof useT>['t'], language: ReturnType<typeof useT>['language']) {
-  const number = (value: number) => formatNumber(value, language);
-  return [
-    { key: 'grants', header: t('operator:settlements.grants'), numeric: true, cell: (f: StatementFigures) => `${number(f.grantsPoints)} (${number(f.grantsCount)})` },
-    { key: 'clawbacks', header: t('operator:settlements.clawbacks'), numeric: true, cell: (f: StatementFigures) => `${number(f.clawbacksPoints)} (${number(f.clawbacksCount)})` },
-    { key: 'net', header: t('operator:settlements.net'), numeric: true, cell: (f: StatementFigures) => number(f.netPoints) },
-    { key: 'unacknowledged', header: t('operator:settlements.unacknowledged'), numeric: true, cell: (f: StatementFigures) => number(f.unacknowledgedNetPoints) },
-    { key: 'subsidy', header: t('operator:settlements.subsidy'), numeric: true, cell: (f: StatementFigures) => t('operator:units.yen', { value: number(f.subsidyYen) }) },
-  ];
-}
-
 function ReconciliationView(props: { path: string }) {
-  const { t, language } = useT();
+  const { t } = useT();
   const { data } = useApiGet<Reconciliation>(props.path);
   if (data.status === 'failed' && data.failure.code === 'reconciliation_not_found') return <p>{t('operator:settlements.noReconciliation')}</p>;
-  const number = (value: number) => formatNumber(value, language);
-  return (
-    <LoadedView data={data}>
-      {(report) => (
-        <>
-          <p>{t('operator:settlements.reconciliationIntro', { revision: report.revision, at: formatDateTime(report.createdAt, language), credited: number(report.summary.creditedLines), ledger: number(report.summary.ledgerLines) })}</p>
-          <DataTable
-            caption={t('operator:settlements.summaryCaption')}
-            rows={(['matched', 'missing', 'unknown', 'pointsMismatch', 'outsidePeriod', 'duplicate'] as const).map((kind) => ({ kind, ...report.summary[kind] }))}
-            rowKey={(row) => row.kind}
-            columns={[
-              { key: 'kind', header: t('operator:settlements.kind'), cell: (row) => t(`operator:settlements.kinds.${row.kind}`) },
-              { key: 'count', header: t('operator:settlements.lines'), numeric: true, cell: (row) => number(row.count) },
-              { key: 'points', header: t('operator:settlements.points'), numeric: true, cell: (row) => number(row.points) },
-            ]}
-          />
-          <DataTable
-            caption={t('operator:settlements.differencesCaption')}
-            rows={report.differences.slice(0, 500)}
-            rowKey={(d) => `${d.kind}:${d.grantId}:${d.line ?? ''}`}
-            empty={t('operator:settlements.noDifferences')}
-            columns={[
-              { key: 'kind', header: t('operator:settlements.kind'), cell: (d) => t(`operator:settlements.differenceKinds.${d.kind}`) },
-              { key: 'line', header: t('operator:settlements.line'), numeric: true, cell: (d) => (d.line === undefined ? '—' : number(d.line)) },
-              { key: 'grant', header: t('operator:settlements.grant'), cell: (d) => <span class="code-inline code-break">{d.grantId}</span> },
-              { key: 'credited', header: t('operator:settlements.credited'), numeric: true, cell: (d) => (d.creditedPoints === undefined ? '—' : number(d.creditedPoints)) },
-              { key: 'granted', header: t('operator:settlements.granted'), numeric: true, cell: (d) => (d.grantedPoints === undefined ? '—' : number(d.grantedPoints)) },
-            ]}
-          />
-          {report.differences.length > 500 && <p>{t('operator:settlements.moreDifferences', { more: number(report.differences.length - 500) })}</p>}
-        </>
-      )}
-    </LoadedView>
-  );
+  return <LoadedView data={data}>{(report) => <ReconciliationReport report={report} />}</LoadedView>;
 }
 
 export function SettlementPage() {
-  const { t, language } = useT();
+  const { t } = useT();
   const me = useStaff();
   const { params } = useRoute();
   const { query } = useLocation();
@@ -206,34 +163,8 @@ export function SettlementPage() {
     <LoadedView data={data}>
       {(statement) => (
         <>
-          <OperatorHeading title={t('operator:settlements.statementTitle', { provider: statement.providerId, month: statement.month })} caption={t('operator:settlements.revisionCaption', { revision: statement.revision })} />
-          <SummaryList
-            rows={[
-              { key: t('operator:settlements.subsidy'), value: <strong data-testid="statement-subsidy">{t('operator:units.yen', { value: formatNumber(statement.total.subsidyYen, language) })}</strong> },
-              { key: t('operator:settlements.period'), value: `${formatDateTime(statement.periodStart, language)} – ${formatDateTime(statement.periodEnd, language)}` },
-              { key: t('operator:settlements.asOf'), value: formatDateTime(statement.asOf, language) },
-              { key: t('operator:settlements.feed'), value: t('operator:settlements.feedValue', { entries: formatNumber(statement.feed.entries, language), through: statement.throughSeq }) },
-            ]}
-          />
-          <p class="button-group">
-            <a class="button button-secondary" href={`${base}?revision=${statement.revision}&format=csv`} download>
-              {t('operator:settlements.csv')}
-            </a>
-            <a class="button button-secondary" href={`${base}?revision=${statement.revision}&format=html`} target="_blank" rel="noopener">
-              {t('operator:settlements.print')}
-            </a>
-          </p>
-          {statement.total.unacknowledgedNetPoints !== 0 && (
-            <Notice kind="info" title={t('operator:settlements.unacknowledgedTitle')}>
-              <p>{t('operator:settlements.unacknowledgedBody', { points: formatNumber(statement.total.unacknowledgedNetPoints, language) })}</p>
-            </Notice>
-          )}
-          <DataTable
-            caption={t('operator:settlements.byCampaign')}
-            rows={[...statement.campaigns.map((c) => ({ ...c, label: c.campaignId })), { ...statement.total, label: t('operator:settlements.total') }]}
-            rowKey={(row) => row.label}
-            columns={[{ key: 'campaign', header: t('operator:settlements.campaign'), cell: (row: StatementFigures & { label: string }) => row.label }, ...figureColumns(t, language)]}
-          />
+          <OperatorHeading title={t('operator:settlements.statementTitle', { provider: statement.providerId, month: statement.month })} caption={t('settlement:revisionCaption', { revision: statement.revision })} />
+          <StatementDetails statement={statement} documentPath={base} />
           <h2>{t('operator:settlements.reconciliation')}</h2>
           <ReconciliationView path={`${base}/reconciliation`} />
         </>

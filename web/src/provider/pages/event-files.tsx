@@ -1,7 +1,7 @@
 /**
- * Event files: the upload (a file chosen on this computer, sent in chunks with a progress bar) and the report of
- * one file: its counts, then each line's result (applied, duplicate, or rejected with its code), by status, page
- * by page.
+ * Event files: the upload (a file chosen on this computer, sent in chunks with a progress bar), the provider's
+ * earlier files, newest first, and the report of one file: its counts, then each line's result (applied,
+ * duplicate, or rejected with its code), by status, page by page.
  */
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
@@ -81,7 +81,56 @@ export function EventFilesPage() {
           {t('provider:upload.submit')}
         </Button>
       </form>
+      <EarlierFiles />
     </>
+  );
+}
+
+/** The provider's earlier files, newest first, each opening its report. */
+function EarlierFiles() {
+  const { t, language } = useT();
+  const [cursors, setCursors] = useState<string[]>([]);
+  const after = cursors.at(-1);
+  const { data } = useApiGet<{ data: EventFile[]; hasMore: boolean; nextCursor: string | null }>(`/v1/provider/event-files?limit=20${after === undefined ? '' : `&after=${encodeURIComponent(after)}`}`);
+  const number = (value: number) => formatNumber(value, language);
+  return (
+    <section aria-labelledby="earlier-files">
+      <h2 id="earlier-files">{t('provider:files.title')}</h2>
+      <LoadedView data={data}>
+        {(page) => (
+          <>
+            <div data-testid="event-file-list">
+              <DataTable
+                caption={t('provider:files.caption')}
+                rows={page.data}
+                rowKey={(file) => file.fileId}
+                empty={t('provider:files.empty')}
+                columns={[
+                  { key: 'name', header: t('provider:report.fileName'), cell: (file) => <a href={`/provider/event-files/${encodeURIComponent(file.fileId)}`}>{file.fileName}</a> },
+                  { key: 'created', header: t('provider:report.createdAt'), cell: (file) => formatDateTime(file.createdAt, language) },
+                  { key: 'state', header: t('provider:report.state'), cell: (file) => t(`provider:report.states.${file.state}`) },
+                  { key: 'applied', header: t('provider:report.applied'), numeric: true, cell: (file) => number(file.linesApplied) },
+                  { key: 'duplicate', header: t('provider:report.duplicate'), numeric: true, cell: (file) => number(file.linesDuplicate) },
+                  { key: 'rejected', header: t('provider:report.rejected'), numeric: true, cell: (file) => number(file.linesRejected) },
+                ]}
+              />
+            </div>
+            <div class="button-group">
+              {cursors.length > 0 && (
+                <Button kind="secondary" onClick={() => setCursors(cursors.slice(0, -1))}>
+                  {t('provider:files.newer')}
+                </Button>
+              )}
+              {page.hasMore && page.nextCursor !== null && (
+                <Button kind="secondary" onClick={() => setCursors([...cursors, page.nextCursor!])}>
+                  {t('provider:files.older')}
+                </Button>
+              )}
+            </div>
+          </>
+        )}
+      </LoadedView>
+    </section>
   );
 }
 
