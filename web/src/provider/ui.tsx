@@ -7,6 +7,7 @@ import type { ApiFailure } from '../shared/api.js';
 import { Loading, Notice, PageHeading } from '../shared/components.js';
 import { failureMessage } from '../shared/failure.js';
 import { useT } from '../shared/i18n.js';
+import { useStaff } from '../shared/staff/staff-app.js';
 import type { Loaded } from '../shared/use-api.js';
 
 export function ProviderHeading(props: { title: string; caption?: string }) {
@@ -31,4 +32,16 @@ export function LoadedView<T>(props: { data: Loaded<T>; children: (value: T) => 
   if (props.data.status === 'loading') return <Loading label={t('common:loading')} />;
   if (props.data.status === 'failed') return <FailureNotice failure={props.data.failure} />;
   return <>{props.children(props.data.value)}</>;
+}
+
+/** A page for provider administrators: anyone else reads that their role cannot do this (the platform refuses it too). */
+export function AdminOnly(props: { title: string; children: () => ComponentChildren }) {
+  const me = useStaff();
+  if (me.role === 'provider_admin') return <>{props.children()}</>;
+  return (
+    <>
+      <ProviderHeading title={props.title} />
+      <FailureNotice failure={{ status: 403, code: 'staff_role_forbidden', message: '' }} />
+    </>
+  );
 }

@@ -10,6 +10,7 @@ import { Button, DataTable, ErrorSummary, Field, fieldErrorOf, Notice, type Fiel
 import { failureMessage } from '../../shared/failure.js';
 import { formatDateTime } from '../../shared/format.js';
 import { useT } from '../../shared/i18n.js';
+import { PageButtons, pagePath, useCursorPages } from '../../shared/paging.js';
 import { formatYen, ReconciliationReport, StatementDetails } from '../../shared/settlement/statement.js';
 import type { Page, Reconciliation, Statement, StatementSummary } from '../../shared/types.js';
 import { useStaff } from '../../shared/staff/staff-app.js';
@@ -80,9 +81,9 @@ export function SettlementsPage() {
   const { t, language } = useT();
   const me = useStaff();
   const allowed = may(me.role, 'settle');
-  const [after, setAfter] = useState<string | null>(null);
+  const pages = useCursorPages();
   const [ran, setRan] = useState<StatementSummary>();
-  const { data, reload } = useApiGet<Page<StatementSummary>>(allowed ? `/v1/operator/settlements?limit=50${after === null ? '' : `&after=${encodeURIComponent(after)}`}` : null);
+  const { data, reload } = useApiGet<Page<StatementSummary>>(allowed ? pagePath('/v1/operator/settlements?limit=50', pages) : null);
   const providers = useApiGet<{ data: Provider[] }>(allowed ? '/v1/operator/providers' : null).data;
   if (!allowed) return <RoleForbiddenPage title={t('operator:settlements.title')} />;
   const yen = (value: number) => formatYen(t, language, value);
@@ -112,18 +113,7 @@ export function SettlementsPage() {
                 { key: 'subsidy', header: t('settlement:subsidy'), numeric: true, cell: (s) => yen(s.subsidyYen) },
               ]}
             />
-            <div class="button-group">
-              {after !== null && (
-                <Button kind="secondary" onClick={() => setAfter(null)}>
-                  {t('operator:paging.first')}
-                </Button>
-              )}
-              {page.hasMore && page.nextCursor !== null && (
-                <Button kind="secondary" onClick={() => setAfter(page.nextCursor)}>
-                  {t('operator:paging.next')}
-                </Button>
-              )}
-            </div>
+            <PageButtons pages={pages} page={page} backLabel={t('operator:paging.previous')} forwardLabel={t('operator:paging.next')} />
           </>
         )}
       </LoadedView>

@@ -4,88 +4,46 @@
  * account, which ends its sessions at once. Accounts are never deleted.
  */
 import { useState } from 'preact/hooks';
-import { api, type ApiFailure } from '../../shared/api.js';
-import { Button, ErrorSummary, Field, fieldErrorOf, type FieldError } from '../../shared/components.js';
-import { failureMessage } from '../../shared/failure.js';
-import { useT } from '../../shared/i18n.js';
+import type { ApiFailure } from '../../shared/api.js';
+import { Field } from '../../shared/components.js';
+import { translate, useT } from '../../shared/i18n.js';
 import { sideOf, type StaffRole } from '../../shared/staff/staff-api.js';
 import { useStaff } from '../../shared/staff/staff-app.js';
-import { EnrolmentLink, StaffAccountsTable, type Enrolment, type StaffAccount } from '../../shared/staff/staff-accounts.js';
+import { CreateStaffForm, EnrolmentLink, StaffAccountsTable, type Enrolment, type ExtraStaffField, type StaffAccount } from '../../shared/staff/staff-accounts.js';
 import { useApiGet } from '../../shared/use-api.js';
 import { may } from '../access.js';
 import type { Provider } from '../types.js';
 import { FailureNotice, LoadedView, OperatorHeading, RoleForbiddenPage } from '../ui.js';
 
-const roles: readonly StaffRole[] = ['operator_admin', 'operator_support', 'operator_settlement', 'provider_admin', 'provider_staff'];
+/** The roles an administrator may give, the one offered first first. */
+const roles: readonly StaffRole[] = ['operator_support', 'operator_settlement', 'operator_admin', 'provider_admin', 'provider_staff'];
 
-function CreateStaff(props: { providers: Provider[]; onLink: (name: string, enrolment: Enrolment) => void }) {
-  const { t } = useT();
-  const [displayName, setDisplayName] = useState('');
-  const [role, setRole] = useState<StaffRole>('operator_support');
-  const [providerId, setProviderId] = useState(props.providers[0]?.id ?? '');
-  const [errors, setErrors] = useState<FieldError[]>([]);
-  const [busy, setBusy] = useState(false);
-  const forProvider = sideOf(role) === 'provider';
-  const errorOf = (fieldId: string) => fieldErrorOf(errors, fieldId);
-  async function submit(event: Event): Promise<void> {
-    event.preventDefault();
-    const found: FieldError[] = [];
-    if (displayName.trim() === '') found.push({ fieldId: 'displayName', message: t('staff:accounts.errors.displayName') });
-    if (forProvider && providerId === '') found.push({ fieldId: 'staffProvider', message: t('operator:staff.errors.provider') });
-    setErrors(found);
-    if (found.length > 0) return;
-    setBusy(true);
-    // Not idempotent on purpose (the link would be kept in a stored replay): a retry makes a second account.
-    const answer = await api<{ staff: StaffAccount; enrolment: Enrolment }>('/v1/operator/staff', {
-      method: 'POST',
-      json: { displayName: displayName.trim(), role, ...(forProvider ? { providerId } : {}) },
-    });
-    setBusy(false);
-    if (!answer.ok) {
-      const fieldId = answer.failure.param === 'providerId' || answer.failure.code === 'provider_not_found' ? 'staffProvider' : answer.failure.param === 'displayName' ? 'displayName' : undefined;
-      return setErrors([{ ...(fieldId === undefined ? {} : { fieldId }), message: failureMessage(t, answer.failure) }]);
-    }
-    setDisplayName('');
-    return props.onLink(answer.value.staff.displayName, answer.value.enrolment);
-  }
-  return (
-    <section aria-labelledby="create-staff">
-      <h2 id="create-staff">{t('staff:accounts.create')}</h2>
-      <form onSubmit={(event) => void submit(event)} noValidate data-testid="staff-form">
-        <ErrorSummary errors={errors} />
-        <Field id="displayName" label={t('staff:accounts.displayName')} hint={t('staff:accounts.displayNameHint')} {...errorOf('displayName')}>
-          {(described) => <input {...described} class="input" name="displayName" autocomplete="off" value={displayName} onInput={(e) => setDisplayName((e.target as HTMLInputElement).value)} />}
-        </Field>
-        <Field id="staffRole" label={t('staff:accounts.role')} hint={t(`staff:accounts.roleHints.${role}`)}>
+/** The provider a provider account works for: asked only for the provider roles. */
+function providerField(providers: Provider[], providerId: string, setProviderId: (id: string) => void): ExtraStaffField {
+  return {
+    render: (role, errorOf) =>
+      sideOf(role) === 'provider' && (
+        <Field id="staffProvider" label={translate('operator:staff.provider')} {...errorOf('staffProvider')}>
           {(described) => (
-            <select {...described} class="select" name="role" value={role} onChange={(e) => setRole((e.target as HTMLSelectElement).value as StaffRole)}>
-              {roles.map((candidate) => (
-                <option key={candidate} value={candidate}>
-                  {t(`staff:roles.${candidate}`)}
+            <select {...described} class="select" name="providerId" value={providerId} onChange={(e) => setProviderId((e.target as HTMLSelectElement).value)}>
+              {providers.map((provider) => (
+                <option key={provider.id} value={provider.id}>
+                  {provider.name}
                 </option>
               ))}
             </select>
           )}
         </Field>
-        {forProvider && (
-          <Field id="staffProvider" label={t('operator:staff.provider')} {...errorOf('staffProvider')}>
-            {(described) => (
-              <select {...described} class="select" name="providerId" value={providerId} onChange={(e) => setProviderId((e.target as HTMLSelectElement).value)}>
-                {props.providers.map((provider) => (
-                  <option key={provider.id} value={provider.id}>
-                    {provider.name}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-        )}
-        <Button type="submit" busy={busy} data-testid="staff-create">
-          {t('staff:accounts.createSubmit')}
-        </Button>
-      </form>
-    </section>
-  );
+      ),
+    check: (role) => (sideOf(role) === 'provider' && providerId === '' ? [{ fieldId: 'staffProvider', message: translate('operator:staff.errors.provider') }] : []),
+    body: (role) => (sideOf(role) === 'provider' ? { providerId } : {}),
+    fieldOf: (failure) => (failure.param === 'providerId' || failure.code === 'provider_not_found' ? 'staffProvider' : undefined),
+  };
+}
+
+function CreateStaff(props: { providers: Provider[]; onLink: (name: string, enrolment: Enrolment) => void }) {
+  const [providerId, setProviderId] = useState(props.providers[0]?.id ?? '');
+  return <CreateStaffForm apiBase="/v1/operator/staff" roles={roles} extra={providerField(props.providers, providerId, setProviderId)} onLink={props.onLink} />;
 }
 
 export function StaffPage() {

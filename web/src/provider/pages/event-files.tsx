@@ -10,6 +10,7 @@ import { Button, DataTable, ErrorSummary, Field, SummaryList } from '../../share
 import { failureMessage } from '../../shared/failure.js';
 import { formatDateTime, formatNumber } from '../../shared/format.js';
 import { useT } from '../../shared/i18n.js';
+import { PageButtons, pagePath, useCursorPages } from '../../shared/paging.js';
 import { useApiGet } from '../../shared/use-api.js';
 import { FailureNotice, LoadedView, ProviderHeading } from '../ui.js';
 import { formatOfFileName, uploadEventFile, type EventFile, type EventFileFormat } from '../upload.js';
@@ -89,9 +90,8 @@ export function EventFilesPage() {
 /** The provider's earlier files, newest first, each opening its report. */
 function EarlierFiles() {
   const { t, language } = useT();
-  const [cursors, setCursors] = useState<string[]>([]);
-  const after = cursors.at(-1);
-  const { data } = useApiGet<{ data: EventFile[]; hasMore: boolean; nextCursor: string | null }>(`/v1/provider/event-files?limit=20${after === undefined ? '' : `&after=${encodeURIComponent(after)}`}`);
+  const pages = useCursorPages();
+  const { data } = useApiGet<{ data: EventFile[]; hasMore: boolean; nextCursor: string | null }>(pagePath('/v1/provider/event-files?limit=20', pages));
   const number = (value: number) => formatNumber(value, language);
   return (
     <section aria-labelledby="earlier-files">
@@ -115,18 +115,7 @@ function EarlierFiles() {
                 ]}
               />
             </div>
-            <div class="button-group">
-              {cursors.length > 0 && (
-                <Button kind="secondary" onClick={() => setCursors(cursors.slice(0, -1))}>
-                  {t('provider:files.newer')}
-                </Button>
-              )}
-              {page.hasMore && page.nextCursor !== null && (
-                <Button kind="secondary" onClick={() => setCursors([...cursors, page.nextCursor!])}>
-                  {t('provider:files.older')}
-                </Button>
-              )}
-            </div>
+            <PageButtons pages={pages} page={page} backLabel={t('provider:files.newer')} forwardLabel={t('provider:files.older')} />
           </>
         )}
       </LoadedView>
@@ -184,10 +173,9 @@ export function EventFilePage(props: { params: { fileId: string } }) {
 function LineReport(props: { path: string }) {
   const { t } = useT();
   const [status, setStatus] = useState<StatusFilter>('all');
-  const [cursors, setCursors] = useState<string[]>([]);
-  const after = cursors.at(-1);
-  const query = new URLSearchParams({ limit: '100', ...(status === 'all' ? {} : { status }), ...(after === undefined ? {} : { after }) });
-  const { data } = useApiGet<ReportPage>(`${props.path}?${query.toString()}`);
+  const pages = useCursorPages();
+  const query = new URLSearchParams({ limit: '100', ...(status === 'all' ? {} : { status }) });
+  const { data } = useApiGet<ReportPage>(pagePath(`${props.path}?${query.toString()}`, pages));
   return (
     <>
       <h2>{t('provider:report.lines')}</h2>
@@ -199,7 +187,7 @@ function LineReport(props: { path: string }) {
             value={status}
             onChange={(e) => {
               setStatus((e.target as HTMLSelectElement).value as StatusFilter);
-              setCursors([]);
+              pages.reset();
             }}
           >
             {statusFilters.map((filter) => (
@@ -238,18 +226,7 @@ function LineReport(props: { path: string }) {
                 ]}
               />
             </div>
-            <div class="button-group">
-              {cursors.length > 0 && (
-                <Button kind="secondary" onClick={() => setCursors(cursors.slice(0, -1))}>
-                  {t('provider:report.previous')}
-                </Button>
-              )}
-              {page.hasMore && (
-                <Button kind="secondary" onClick={() => setCursors([...cursors, page.nextCursor])} data-testid="report-next">
-                  {t('provider:report.next')}
-                </Button>
-              )}
-            </div>
+            <PageButtons pages={pages} page={page} backLabel={t('provider:report.previous')} forwardLabel={t('provider:report.next')} forwardTestId="report-next" />
           </>
         )}
       </LoadedView>

@@ -9,6 +9,7 @@ import { api, type ApiFailure } from '../../shared/api.js';
 import { Button, DataTable, Notice } from '../../shared/components.js';
 import { formatDateTime, formatNumber } from '../../shared/format.js';
 import { useT } from '../../shared/i18n.js';
+import { PageButtons, pagePath, useCursorPages } from '../../shared/paging.js';
 import { useApiGet } from '../../shared/use-api.js';
 import { FailureNotice, LoadedView, ProviderHeading } from '../ui.js';
 
@@ -35,25 +36,21 @@ const pageSize = 50;
 
 export function GrantsPage() {
   const { t, language } = useT();
-  // The cursors of the pages before this one: the feed pages forward only, so going back pops one.
-  const [cursors, setCursors] = useState<string[]>([]);
   const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
   const [acknowledged, setAcknowledged] = useState<{ acknowledged: number; alreadyAcknowledged: number }>();
   const [failure, setFailure] = useState<ApiFailure>();
   const [busy, setBusy] = useState(false);
-  const after = cursors.at(-1);
-  const { data, reload } = useApiGet<FeedPage>(`/v1/provider/grants?limit=${pageSize}${after === undefined ? '' : `&after=${encodeURIComponent(after)}`}`);
+  const pages = useCursorPages(() => {
+    setChosen(new Set());
+    setAcknowledged(undefined);
+  });
+  const { data, reload } = useApiGet<FeedPage>(pagePath(`/v1/provider/grants?limit=${pageSize}`, pages));
 
   function choose(grantId: string, on: boolean): void {
     const next = new Set(chosen);
     if (on) next.add(grantId);
     else next.delete(grantId);
     setChosen(next);
-  }
-  function turnTo(next: string[]): void {
-    setCursors(next);
-    setChosen(new Set());
-    setAcknowledged(undefined);
   }
   async function acknowledge(): Promise<void> {
     setBusy(true);
@@ -88,7 +85,7 @@ export function GrantsPage() {
                   caption={t('provider:grants.caption', { from: page.data[0]?.seq ?? '—', to: page.data.at(-1)?.seq ?? '—' })}
                   rows={page.data}
                   rowKey={(grant) => grant.grantId}
-                  empty={cursors.length === 0 ? t('provider:grants.empty') : t('provider:grants.emptyAfter')}
+                  empty={pages.atStart ? t('provider:grants.empty') : t('provider:grants.emptyAfter')}
                   columns={[
                     {
                       key: 'choose',
@@ -155,18 +152,7 @@ export function GrantsPage() {
                   </Button>
                 </div>
               )}
-              <div class="button-group">
-                {cursors.length > 0 && (
-                  <Button kind="secondary" onClick={() => turnTo(cursors.slice(0, -1))}>
-                    {t('provider:grants.previous')}
-                  </Button>
-                )}
-                {page.hasMore && (
-                  <Button kind="secondary" onClick={() => turnTo([...cursors, page.nextCursor])} data-testid="grants-next">
-                    {t('provider:grants.next')}
-                  </Button>
-                )}
-              </div>
+              <PageButtons pages={pages} page={page} backLabel={t('provider:grants.previous')} forwardLabel={t('provider:grants.next')} forwardTestId="grants-next" />
             </>
           );
         }}

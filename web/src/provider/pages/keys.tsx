@@ -8,9 +8,8 @@ import { Button, DataTable, Field } from '../../shared/components.js';
 import { formatDateTime } from '../../shared/format.js';
 import { useT } from '../../shared/i18n.js';
 import { OneTimeSecret } from '../../shared/staff/one-time-secret.js';
-import { useStaff } from '../../shared/staff/staff-app.js';
 import { useApiGet } from '../../shared/use-api.js';
-import { FailureNotice, LoadedView, ProviderHeading } from '../ui.js';
+import { AdminOnly, FailureNotice, LoadedView, ProviderHeading } from '../ui.js';
 
 interface ProviderKey {
   keyId: string;
@@ -40,17 +39,7 @@ function keyState(key: ProviderKey, nowMs: number): 'revoked' | 'expired' | 'ove
 
 export function KeysPage() {
   const { t } = useT();
-  const me = useStaff();
-  const title = t('provider:keys.title');
-  if (me.role !== 'provider_admin') {
-    return (
-      <>
-        <ProviderHeading title={title} />
-        <FailureNotice failure={{ status: 403, code: 'staff_role_forbidden', message: '' }} />
-      </>
-    );
-  }
-  return <KeysOfAdmin />;
+  return <AdminOnly title={t('provider:keys.title')}>{() => <KeysOfAdmin />}</AdminOnly>;
 }
 
 function KeysOfAdmin() {

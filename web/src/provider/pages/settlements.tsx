@@ -8,9 +8,10 @@ import { useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
 import { creditedLinesFormatOf, parseCreditedLines, type CreditedLineProblem } from '../../../../src/domain/credited-lines.js';
 import { api, newIdempotencyKey, type ApiFailure } from '../../shared/api.js';
-import { Button, DataTable, ErrorSummary, Field } from '../../shared/components.js';
+import { Button, DataTable, ErrorSummary, Field, Notice } from '../../shared/components.js';
 import { formatDateTime } from '../../shared/format.js';
 import { useT } from '../../shared/i18n.js';
+import { PageButtons, pagePath, useCursorPages } from '../../shared/paging.js';
 import { formatYen, ReconciliationReport, StatementDetails } from '../../shared/settlement/statement.js';
 import type { Page, Reconciliation, Statement, StatementSummary } from '../../shared/types.js';
 import { useApiGet } from '../../shared/use-api.js';
@@ -18,8 +19,8 @@ import { FailureNotice, LoadedView, ProviderHeading } from '../ui.js';
 
 export function SettlementsPage() {
   const { t, language } = useT();
-  const [after, setAfter] = useState<string | null>(null);
-  const { data } = useApiGet<Page<StatementSummary>>(`/v1/provider/settlements?limit=50${after === null ? '' : `&after=${encodeURIComponent(after)}`}`);
+  const pages = useCursorPages();
+  const { data } = useApiGet<Page<StatementSummary>>(pagePath('/v1/provider/settlements?limit=50', pages));
   return (
     <>
       <ProviderHeading title={t('provider:settlements.title')} />
@@ -41,18 +42,7 @@ export function SettlementsPage() {
                 ]}
               />
             </div>
-            <div class="button-group">
-              {after !== null && (
-                <Button kind="secondary" onClick={() => setAfter(null)}>
-                  {t('provider:settlements.newest')}
-                </Button>
-              )}
-              {page.hasMore && page.nextCursor !== null && (
-                <Button kind="secondary" onClick={() => setAfter(page.nextCursor)}>
-                  {t('provider:settlements.older')}
-                </Button>
-              )}
-            </div>
+            <PageButtons pages={pages} page={page} backLabel={t('provider:settlements.newer')} forwardLabel={t('provider:settlements.older')} />
           </>
         )}
       </LoadedView>
@@ -74,7 +64,13 @@ export function SettlementPage() {
         title={t('provider:settlements.statementTitle', { month })}
         {...(data.status === 'ready' ? { caption: t('settlement:revisionCaption', { revision: data.value.revision }) } : {})}
       />
-      <LoadedView data={data}>{(statement) => <StatementDetails statement={statement} documentPath={base} />}</LoadedView>
+      {data.status === 'failed' && data.failure.code === 'settlement_not_found' ? (
+        <Notice kind="info" title={t('provider:settlements.noStatementTitle')} testId="no-statement">
+          <p data-code={data.failure.code}>{t('provider:settlements.noStatement', { month })}</p>
+        </Notice>
+      ) : (
+        <LoadedView data={data}>{(statement) => <StatementDetails statement={statement} documentPath={base} />}</LoadedView>
+      )}
       <h2>{t('provider:reconcile.title')}</h2>
       <MonthReconciliation path={`${base}/reconciliation`} />
     </>

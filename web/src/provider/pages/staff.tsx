@@ -5,77 +5,19 @@
  * administrator's provider: another provider's accounts are neither listed nor reachable.
  */
 import { useState } from 'preact/hooks';
-import { api, type ApiFailure } from '../../shared/api.js';
-import { Button, ErrorSummary, Field, fieldErrorOf, type FieldError } from '../../shared/components.js';
-import { failureMessage } from '../../shared/failure.js';
+import type { ApiFailure } from '../../shared/api.js';
 import { useT } from '../../shared/i18n.js';
-import { EnrolmentLink, StaffAccountsTable, type Enrolment, type StaffAccount } from '../../shared/staff/staff-accounts.js';
+import { CreateStaffForm, EnrolmentLink, StaffAccountsTable, type Enrolment, type StaffAccount } from '../../shared/staff/staff-accounts.js';
 import type { StaffRole } from '../../shared/staff/staff-api.js';
-import { useStaff } from '../../shared/staff/staff-app.js';
 import { useApiGet } from '../../shared/use-api.js';
-import { FailureNotice, LoadedView, ProviderHeading } from '../ui.js';
+import { AdminOnly, FailureNotice, LoadedView, ProviderHeading } from '../ui.js';
 
 const roles: readonly StaffRole[] = ['provider_staff', 'provider_admin'];
 const apiBase = '/v1/provider/staff';
 
-function CreateStaff(props: { onLink: (name: string, enrolment: Enrolment) => void }) {
-  const { t } = useT();
-  const [displayName, setDisplayName] = useState('');
-  const [role, setRole] = useState<StaffRole>('provider_staff');
-  const [errors, setErrors] = useState<FieldError[]>([]);
-  const [busy, setBusy] = useState(false);
-  async function submit(event: Event): Promise<void> {
-    event.preventDefault();
-    if (displayName.trim() === '') return setErrors([{ fieldId: 'displayName', message: t('staff:accounts.errors.displayName') }]);
-    setErrors([]);
-    setBusy(true);
-    // Not idempotent on purpose (the link would be kept in a stored replay): a retry makes a second account.
-    const answer = await api<{ staff: StaffAccount; enrolment: Enrolment }>(apiBase, { method: 'POST', json: { displayName: displayName.trim(), role } });
-    setBusy(false);
-    if (!answer.ok) return setErrors([{ ...(answer.failure.param === 'displayName' ? { fieldId: 'displayName' } : {}), message: failureMessage(t, answer.failure) }]);
-    setDisplayName('');
-    return props.onLink(answer.value.staff.displayName, answer.value.enrolment);
-  }
-  return (
-    <section aria-labelledby="create-staff">
-      <h2 id="create-staff">{t('staff:accounts.create')}</h2>
-      <form onSubmit={(event) => void submit(event)} noValidate data-testid="staff-form">
-        <ErrorSummary errors={errors} />
-        <Field id="displayName" label={t('staff:accounts.displayName')} hint={t('staff:accounts.displayNameHint')} {...fieldErrorOf(errors, 'displayName')}>
-          {(described) => <input {...described} class="input" name="displayName" autocomplete="off" value={displayName} onInput={(e) => setDisplayName((e.target as HTMLInputElement).value)} />}
-        </Field>
-        <Field id="staffRole" label={t('staff:accounts.role')} hint={t(`staff:accounts.roleHints.${role}`)}>
-          {(described) => (
-            <select {...described} class="select" name="role" value={role} onChange={(e) => setRole((e.target as HTMLSelectElement).value as StaffRole)}>
-              {roles.map((candidate) => (
-                <option key={candidate} value={candidate}>
-                  {t(`staff:roles.${candidate}`)}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Button type="submit" busy={busy} data-testid="staff-create">
-          {t('staff:accounts.createSubmit')}
-        </Button>
-      </form>
-    </section>
-  );
-}
-
 export function StaffPage() {
   const { t } = useT();
-  const me = useStaff();
-  const title = t('provider:staff.title');
-  if (me.role !== 'provider_admin') {
-    return (
-      <>
-        <ProviderHeading title={title} />
-        <FailureNotice failure={{ status: 403, code: 'staff_role_forbidden', message: '' }} />
-      </>
-    );
-  }
-  return <StaffOfAdmin />;
+  return <AdminOnly title={t('provider:staff.title')}>{() => <StaffOfAdmin />}</AdminOnly>;
 }
 
 function StaffOfAdmin() {
@@ -95,7 +37,7 @@ function StaffOfAdmin() {
       {failure !== undefined && <FailureNotice failure={failure} />}
       {link !== undefined && <EnrolmentLink name={link.name} enrolment={link.enrolment} />}
       <LoadedView data={data}>{({ data: accounts }) => <StaffAccountsTable apiBase={apiBase} accounts={accounts} showProvider={false} onLink={showLink} onChanged={reload} onFailure={setFailure} />}</LoadedView>
-      <CreateStaff onLink={showLink} />
+      <CreateStaffForm apiBase={apiBase} roles={roles} onLink={showLink} />
     </>
   );
 }

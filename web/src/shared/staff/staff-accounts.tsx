@@ -3,11 +3,13 @@
  * passkeys and state; a new one-time enrolment link (after a lost passkey) and disabling, after a confirmation,
  * which ends the account's sessions at once; and the enrolment link of a new account or a new link, shown once.
  * The operator console manages every account (`/v1/operator/staff`), a provider administrator their own
- * provider's (`/v1/provider/staff`): the routes answer the same shapes.
+ * provider's (`/v1/provider/staff`): the routes answer the same shapes, and both create accounts with one form.
  */
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, type ApiFailure } from '../api.js';
-import { Button, DataTable } from '../components.js';
+import { Button, DataTable, ErrorSummary, Field, fieldErrorOf, type FieldError } from '../components.js';
+import { failureMessage } from '../failure.js';
 import { formatDateTime } from '../format.js';
 import { useT } from '../i18n.js';
 import { OneTimeSecret } from './one-time-secret.js';
@@ -137,5 +139,66 @@ export function StaffAccountsTable(props: ActionProps & { accounts: StaffAccount
         ]}
       />
     </div>
+  );
+}
+
+/** A field a side adds to the form for some roles (the operator console's provider of a provider account). */
+export interface ExtraStaffField {
+  render: (role: StaffRole, errorOf: (fieldId: string) => { error?: string }) => ComponentChildren;
+  check: (role: StaffRole) => FieldError[];
+  body: (role: StaffRole) => Record<string, unknown>;
+  /** The field a refusal of the platform belongs to, if it is this one. */
+  fieldOf: (failure: ApiFailure) => string | undefined;
+}
+
+/** Creates an account with its name and role (and the side's extra field), then hands over its enrolment link. */
+export function CreateStaffForm(props: { apiBase: string; roles: readonly StaffRole[]; extra?: ExtraStaffField; onLink: (name: string, enrolment: Enrolment) => void }) {
+  const { t } = useT();
+  const [displayName, setDisplayName] = useState('');
+  const [role, setRole] = useState<StaffRole>(props.roles[0]!);
+  const [errors, setErrors] = useState<FieldError[]>([]);
+  const [busy, setBusy] = useState(false);
+  const errorOf = (fieldId: string) => fieldErrorOf(errors, fieldId);
+  async function submit(event: Event): Promise<void> {
+    event.preventDefault();
+    const found: FieldError[] = [...(displayName.trim() === '' ? [{ fieldId: 'displayName', message: t('staff:accounts.errors.displayName') }] : []), ...(props.extra?.check(role) ?? [])];
+    setErrors(found);
+    if (found.length > 0) return;
+    setBusy(true);
+    // Not idempotent on purpose (the link would be kept in a stored replay): a retry makes a second account.
+    const answer = await api<{ staff: StaffAccount; enrolment: Enrolment }>(props.apiBase, { method: 'POST', json: { displayName: displayName.trim(), role, ...props.extra?.body(role) } });
+    setBusy(false);
+    if (!answer.ok) {
+      const fieldId = answer.failure.param === 'displayName' ? 'displayName' : props.extra?.fieldOf(answer.failure);
+      return setErrors([{ ...(fieldId === undefined ? {} : { fieldId }), message: failureMessage(t, answer.failure) }]);
+    }
+    setDisplayName('');
+    return props.onLink(answer.value.staff.displayName, answer.value.enrolment);
+  }
+  return (
+    <section aria-labelledby="create-staff">
+      <h2 id="create-staff">{t('staff:accounts.create')}</h2>
+      <form onSubmit={(event) => void submit(event)} noValidate data-testid="staff-form">
+        <ErrorSummary errors={errors} />
+        <Field id="displayName" label={t('staff:accounts.displayName')} hint={t('staff:accounts.displayNameHint')} {...errorOf('displayName')}>
+          {(described) => <input {...described} class="input" name="displayName" autocomplete="off" value={displayName} onInput={(e) => setDisplayName((e.target as HTMLInputElement).value)} />}
+        </Field>
+        <Field id="staffRole" label={t('staff:accounts.role')} hint={t(`staff:accounts.roleHints.${role}`)}>
+          {(described) => (
+            <select {...described} class="select" name="role" value={role} onChange={(e) => setRole((e.target as HTMLSelectElement).value as StaffRole)}>
+              {props.roles.map((candidate) => (
+                <option key={candidate} value={candidate}>
+                  {t(`staff:roles.${candidate}`)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        {props.extra?.render(role, errorOf)}
+        <Button type="submit" busy={busy} data-testid="staff-create">
+          {t('staff:accounts.createSubmit')}
+        </Button>
+      </form>
+    </section>
   );
 }
