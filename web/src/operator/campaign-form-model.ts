@@ -17,6 +17,9 @@ export type CampaignDefinition = Omit<Campaign, 'version' | 'budget'>;
 export interface CampaignFields {
   id: string;
   name: string;
+  /** The name in each language, as the portal shows it; empty for the name above. */
+  nameJa: string;
+  nameEn: string;
   owner: string;
   kind: Campaign['kind'];
   payment: boolean;
@@ -44,6 +47,8 @@ export interface CampaignFields {
 export const emptyFields: CampaignFields = {
   id: '',
   name: '',
+  nameJa: '',
+  nameEn: '',
   owner: '',
   kind: 'spend_back',
   payment: true,
@@ -87,6 +92,8 @@ export function fieldsOf(campaign: CampaignDefinition): CampaignFields {
   return {
     id: campaign.id,
     name: campaign.name,
+    nameJa: campaign.names?.ja ?? '',
+    nameEn: campaign.names?.en ?? '',
     owner: campaign.owner,
     kind: campaign.kind,
     payment: campaign.eligibleEventKinds.includes('payment'),
@@ -157,9 +164,11 @@ export function definitionOf(fields: CampaignFields, base?: CampaignDefinition):
   const perEventPoints = spendBack ? number(fields.perEventPoints) : undefined;
   const perPeriodPoints = number(fields.perPeriodPoints);
   const budgetPoints = number(fields.budgetPoints);
+  const names = { ...(fields.nameJa.trim() === '' ? {} : { ja: fields.nameJa.trim() }), ...(fields.nameEn.trim() === '' ? {} : { en: fields.nameEn.trim() }) };
   return {
     id: fields.id.trim(),
     name: fields.name.trim(),
+    ...(Object.keys(names).length > 0 ? { names } : {}),
     owner: fields.owner.trim(),
     kind: fields.kind,
     eligibleEventKinds: spendBack ? [...(fields.payment ? (['payment'] as const) : []), ...(fields.topup ? (['topup'] as const) : [])] : [],
@@ -192,6 +201,11 @@ export function fieldOfParam(param: string | undefined): keyof CampaignFields | 
     case 'kind':
     case 'rounding':
       return param;
+    case 'names':
+    case 'names.ja':
+      return 'nameJa';
+    case 'names.en':
+      return 'nameEn';
     case 'eligibleEventKinds':
       return 'payment';
     case 'eligibleMerchantRegions':

@@ -29,7 +29,7 @@ export function CampaignForm(props: CampaignFormProps) {
   const versioning = props.base !== undefined;
   const errorOf = (fieldId: string) => fieldErrorOf(errors, fieldId);
   const set = <K extends keyof CampaignFields>(key: K, value: CampaignFields[K]): void => setFields((current) => ({ ...current, [key]: value }));
-  const text = (key: keyof CampaignFields, options: { short?: boolean; inputMode?: 'numeric'; type?: 'date'; disabled?: boolean } = {}) => (described: Described) => (
+  const text = (key: keyof CampaignFields, options: { short?: boolean; inputMode?: 'numeric'; type?: 'date'; disabled?: boolean; lang?: 'ja' | 'en' } = {}) => (described: Described) => (
     <input
       {...described}
       class={options.short === true ? 'input input-short' : 'input'}
@@ -37,6 +37,7 @@ export function CampaignForm(props: CampaignFormProps) {
       type={options.type ?? 'text'}
       autocomplete="off"
       {...(options.inputMode === undefined ? {} : { inputMode: options.inputMode })}
+      {...(options.lang === undefined ? {} : { lang: options.lang })}
       disabled={options.disabled === true}
       value={String(fields[key])}
       onInput={(event) => set(key, (event.target as HTMLInputElement).value as never)}
@@ -69,6 +70,8 @@ export function CampaignForm(props: CampaignFormProps) {
         <legend>{t('operator:campaignForm.sections.about')}</legend>
         {field('id', text('id', { disabled: versioning }))}
         {field('name', text('name'), false)}
+        {field('nameJa', text('nameJa', { lang: 'ja' }))}
+        {field('nameEn', text('nameEn', { lang: 'en' }))}
         {field('owner', text('owner'))}
         <fieldset class="field">
           <legend class="label">{t('operator:campaignForm.fields.kind')}</legend>

@@ -28,6 +28,9 @@ export function CampaignSummary(props: { campaign: Campaign }) {
     <SummaryList
       rows={[
         { key: t('operator:campaignForm.fields.id'), value: <span class="code-inline">{campaign.id}</span> },
+        { key: t('operator:campaignForm.fields.name'), value: campaign.name },
+        { key: t('operator:campaign.nameJa'), value: <span lang="ja">{campaign.names?.ja ?? none}</span> },
+        { key: t('operator:campaign.nameEn'), value: <span lang="en">{campaign.names?.en ?? none}</span> },
         { key: t('operator:campaignForm.fields.owner'), value: campaign.owner },
         { key: t('operator:campaignForm.fields.kind'), value: t(`operator:campaignForm.kinds.${campaign.kind}`) },
         { key: t('operator:campaign.earns'), value: rateText(campaign, t, language) },

@@ -1,7 +1,7 @@
 /** One campaign: the rules in force, its budget, and every version published, oldest first. */
 import { useRoute } from 'preact-iso';
 import { ButtonLink, DataTable } from '../../shared/components.js';
-import { formatDateTime } from '../../shared/format.js';
+import { campaignName, formatDateTime } from '../../shared/format.js';
 import { useT } from '../../shared/i18n.js';
 import { useStaff } from '../../shared/staff/staff-app.js';
 import { useApiGet } from '../../shared/use-api.js';
@@ -22,7 +22,7 @@ export function CampaignPage() {
         const current = versions.at(-1)!;
         return (
           <>
-            <OperatorHeading title={current.name} caption={t('operator:campaign.caption', { version: current.version })} />
+            <OperatorHeading title={campaignName(current, language)} caption={t('operator:campaign.caption', { version: current.version })} />
             <p class="lead">{budgetText(current, t, language)}</p>
             {may(me.role, 'administer') && (
               <div class="button-group">

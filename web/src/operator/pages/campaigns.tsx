@@ -1,5 +1,6 @@
 /** Every campaign, newest version, with its windows and budget; administrators create, version and dry-run. */
 import { ButtonLink, DataTable } from '../../shared/components.js';
+import { campaignName } from '../../shared/format.js';
 import { useT } from '../../shared/i18n.js';
 import { useStaff } from '../../shared/staff/staff-app.js';
 import type { Campaign } from '../../shared/types.js';
@@ -36,7 +37,7 @@ export function CampaignsPage() {
                 header: t('operator:campaigns.name'),
                 cell: (campaign) => (
                   <>
-                    <a href={`/operator/campaigns/${campaign.id}`}>{campaign.name}</a>
+                    <a href={`/operator/campaigns/${campaign.id}`}>{campaignName(campaign, language)}</a>
                     <span class="cell-hint">{campaign.id}</span>
                   </>
                 ),

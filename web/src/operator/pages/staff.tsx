@@ -15,7 +15,7 @@ import { may } from '../access.js';
 import type { Provider } from '../types.js';
 import { FailureNotice, LoadedView, OperatorHeading, RoleForbiddenPage } from '../ui.js';
 
-/** The roles an administrator may give, the one offered first first. */
+/** The roles an administrator may give; the form offers the first. */
 const roles: readonly StaffRole[] = ['operator_support', 'operator_settlement', 'operator_admin', 'provider_admin', 'provider_staff'];
 
 /** The provider a provider account works for: asked only for the provider roles. */
