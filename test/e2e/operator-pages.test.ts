@@ -94,7 +94,7 @@ describe('the operator console pages in a real browser', { skip: browser.skip },
     const eventKinds = page.locator('#payment-error');
     assert.ok((await eventKinds.innerText()).includes(en('operator:campaignForm.errors.eventKinds')));
     assert.equal(await page.getByTestId('error-summary').locator('a[href="#payment"]').count(), 1);
-    assert.ok(((await page.locator('fieldset:has(#payment)').getAttribute('aria-describedby')) ?? '').split(' ').includes('payment-error'));
+    assert.ok(((await page.getByRole('group', { name: en('operator:campaignForm.fields.eventKinds') }).getAttribute('aria-describedby')) ?? '').split(' ').includes('payment-error'));
     assert.equal(await page.getByTestId('error-summary').locator('li').count(), expected.length + 1, 'one line in the summary per message');
     // The summary takes the focus, and its link takes the reader to the field.
     assert.equal(await page.evaluate<string>("document.activeElement?.getAttribute('data-testid') ?? ''"), 'error-summary');
