@@ -95,7 +95,10 @@ describe('the operator console pages in a real browser', { skip: browser.skip },
     assert.ok((await eventKinds.innerText()).includes(en('operator:campaignForm.errors.eventKinds')));
     assert.equal(await page.getByTestId('error-summary').locator('a[href="#payment"]').count(), 1);
     assert.ok(((await page.getByRole('group', { name: en('operator:campaignForm.fields.eventKinds') }).getAttribute('aria-describedby')) ?? '').split(' ').includes('payment-error'));
-    assert.equal(await page.getByTestId('error-summary').locator('li').count(), expected.length + 1, 'one line in the summary per message');
+    // One line in the summary per message, in the order of the form.
+    const linked = await page.getByTestId('error-summary').locator('li a').evaluateAll((links) => links.map((link) => link.getAttribute('href')));
+    assert.deepEqual(linked, ['#id', '#name', '#owner', '#payment', '#ratePercent', '#applicationFrom', '#applicationUntil', '#earningFrom', '#earningUntil', '#perPersonPoints']);
+    assert.equal(await page.getByTestId('error-summary').locator('li').count(), expected.length + 1, 'every message is linked');
     // The summary takes the focus, and its link takes the reader to the field.
     assert.equal(await page.evaluate<string>("document.activeElement?.getAttribute('data-testid') ?? ''"), 'error-summary');
     await page.getByTestId('error-summary').locator('a[href="#owner"]').click();
