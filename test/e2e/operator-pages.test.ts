@@ -167,5 +167,97 @@ describe('the operator console pages in a real browser', { skip: browser.skip },
     await checkPage(page, 'operator-pages-06-campaign-version-2-en');
     await page.context().close();
   });
+
+  it('providers are registered with their services, and a support account is created, then disabled after a confirmation (ja, phone)', async () => {
+    const ja = (key: string, values?: Record<string, string | number>) => say('ja', key, values);
+    const page = await adminPage('ja', '佐藤 花子', 'phone');
+    await page.goto(`${world.origin}/operator/providers`);
+    await page.getByRole('heading', { level: 1, name: ja('operator:providers.title') }).waitFor();
+    await page.getByRole('row', { name: /Demo Pay/ }).waitFor();
+    // An id already taken is refused by the platform, beside the id.
+    await page.locator('#providerId').fill('demo-pay');
+    await page.locator('#providerName').fill('重複ペイ');
+    await page.locator('#verifyUrl').fill('not an address');
+    await page.locator('#service-id-0').fill('Not A Slug');
+    await page.getByRole('button', { name: ja('operator:providers.registerSubmit') }).click();
+    await page.getByTestId('error-summary').waitFor();
+    await assertFieldError(page, 'verifyUrl', ja('operator:providers.errors.verifyUrl'));
+    await assertFieldError(page, 'service-id-0', ja('operator:providers.errors.slug'));
+    await assertFieldError(page, 'service-name-0', ja('operator:providers.errors.name'));
+    assert.equal(await page.locator('#providerId-error').count(), 0, 'the id has the form of one: the page does not refuse it');
+    await page.locator('#verifyUrl').fill('http://127.0.0.1:9/verify');
+    await page.locator('#service-id-0').fill('dup-wallet');
+    await page.locator('#service-name-0').fill('重複ウォレット');
+    await page.getByRole('button', { name: ja('operator:providers.registerSubmit') }).click();
+    await page.locator('#providerId-error').waitFor();
+    assert.equal(await page.getByTestId('error-summary').locator('a[href="#providerId"]').count(), 1);
+    await checkPage(page, 'operator-pages-07-provider-refused-ja-phone');
+
+    // A new provider with two services: the second is added to the form by its button.
+    await page.locator('#providerId').fill('city-pay');
+    await page.locator('#providerName').fill('シティペイ');
+    await page.locator('#service-id-0').fill('city-pay-card');
+    await page.locator('#service-name-0').fill('シティペイ カード');
+    await page.getByRole('button', { name: ja('operator:providers.addService') }).click();
+    await page.locator('#service-id-1').fill('city-pay-wallet');
+    await page.locator('#service-name-1').fill('シティペイ ウォレット');
+    await page.getByRole('button', { name: ja('operator:providers.registerSubmit') }).click();
+    await page.getByText(ja('operator:providers.registered', { name: 'シティペイ' })).waitFor();
+    const row = page.getByRole('row', { name: /シティペイ/ });
+    await row.waitFor();
+    assert.match(await row.innerText(), /シティペイ カード \(city-pay-card\), シティペイ ウォレット \(city-pay-wallet\)/);
+    assert.equal(await page.locator('#providerId').inputValue(), '', 'the form is emptied for the next one');
+    assert.equal(await page.locator('#service-id-1').count(), 0, 'and has one service row again');
+    const providers = await world.operatorFetch('/v1/operator/providers');
+    const cityPay = (providers.body as { data: Array<{ id: string; services: Array<{ id: string }> }> }).data.find((provider) => provider.id === 'city-pay');
+    assert.deepEqual(cityPay?.services.map((service) => service.id).sort(), ['city-pay-card', 'city-pay-wallet']);
+    // Its first signing key, shown once.
+    await page.getByRole('button', { name: ja('operator:providers.issueKey', { name: 'シティペイ' }) }).click();
+    await page.getByTestId('provider-key').waitFor();
+    assert.match(await page.getByTestId('provider-key-secret').innerText(), /^[A-Za-z0-9+/=_-]{20,}$/);
+    await checkPage(page, 'operator-pages-08-provider-registered-ja-phone');
+
+    await page.getByRole('link', { name: ja('operator:nav.staff') }).first().click();
+    await page.getByTestId('staff-form').waitFor();
+    await page.getByTestId('staff-create').click();
+    await assertFieldError(page, 'displayName', say('ja', 'staff:accounts.errors.displayName'));
+    await page.locator('#displayName').fill('山田 太郎');
+    await page.locator('#staffRole').selectOption('operator_support');
+    await page.getByTestId('staff-create').click();
+    await page.getByTestId('enrolment-link').waitFor();
+    assert.ok((await page.getByTestId('enrolment-link').innerText()).includes(say('ja', 'staff:accounts.linkTitle', { name: '山田 太郎' })));
+    const link = await page.getByTestId('enrolment-link-value').innerText();
+    assert.match(link, new RegExp(`^${world.origin}/operator/enrol#\\S{20,}$`));
+    const account = page.getByRole('row', { name: /山田 太郎/ });
+    await account.waitFor();
+    assert.ok((await account.innerText()).includes(say('ja', 'staff:roles.operator_support')));
+    assert.equal(await account.locator('[data-state="active"]').count(), 1);
+    await checkPage(page, 'operator-pages-09-staff-created-ja-phone');
+
+    await account.getByRole('button', { name: say('ja', 'staff:accounts.disable') }).click();
+    const confirmation = page.getByTestId('staff-disable-confirmation');
+    await confirmation.waitFor();
+    assert.ok((await confirmation.innerText()).includes(say('ja', 'staff:accounts.confirmDisable', { name: '山田 太郎' })));
+    // Nothing is disabled until the confirmation.
+    const before = await world.operatorFetch('/v1/operator/staff');
+    assert.equal((before.body as { data: Array<{ displayName: string; disabledAt: string | null }> }).data.find((a) => a.displayName === '山田 太郎')?.disabledAt, null);
+    await checkPage(page, 'operator-pages-10-staff-disable-confirm-ja-phone');
+    await page.getByTestId('staff-disable-confirm').click();
+    await account.locator('[data-state="disabled"]').waitFor();
+    assert.equal(await account.locator('[data-state="active"]').count(), 0);
+    assert.equal(await account.getByRole('button').count(), 0, 'a disabled account has no actions left');
+    const staff = await world.operatorFetch('/v1/operator/staff');
+    assert.notEqual((staff.body as { data: Array<{ displayName: string; disabledAt: string | null }> }).data.find((a) => a.displayName === '山田 太郎')?.disabledAt, null);
+    await checkPage(page, 'operator-pages-11-staff-disabled-ja-phone');
+    // The link it was given no longer enrols anyone.
+    const stranger = await page.context().browser()!.newContext({ locale: 'ja-JP' });
+    const strangerPage = await stranger.newPage();
+    await addVirtualAuthenticator(strangerPage);
+    await strangerPage.goto(link);
+    await strangerPage.getByTestId('staff-enrol-unusable').waitFor();
+    assert.equal(await strangerPage.getByTestId('staff-enrol').count(), 0, 'no passkey can be made from it');
+    await stranger.close();
+    await page.context().close();
+  });
 });
 
