@@ -248,6 +248,8 @@ describe('the operator console pages in a real browser', { skip: browser.skip },
     assert.equal(await account.getByRole('button').count(), 0, 'a disabled account has no actions left');
     const staff = await world.operatorFetch('/v1/operator/staff');
     assert.notEqual((staff.body as { data: Array<{ displayName: string; disabledAt: string | null }> }).data.find((a) => a.displayName === '山田 太郎')?.disabledAt, null);
+    // A wide table scrolls within itself: the page does not become wider than the phone.
+    assert.equal(await page.evaluate<boolean>('document.documentElement.scrollWidth <= document.documentElement.clientWidth'), true, 'no sideways scrolling of the page');
     await checkPage(page, 'operator-pages-11-staff-disabled-ja-phone');
     // The link it was given no longer enrols anyone.
     const stranger = await page.context().browser()!.newContext({ locale: 'ja-JP' });
