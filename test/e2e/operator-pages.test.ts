@@ -7,12 +7,16 @@
 // is filtered and its hash chain verified. Every page is saved as a screenshot and checked with axe-core, in English
 // and Japanese, one on a phone-sized screen.
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
+import { createSoftwareCard, signWebEidChallenge } from '../../src/card/software-card.js';
+import { loadTestCa } from '../../src/identity/test-ca.js';
 import { browserUnderTest, checkPage, newContext, type BrowserUnderTest } from '../helpers/browser.js';
 import { startDevPlatform, type DevPlatform } from '../helpers/dev-platform.js';
+import { injectJson, loginChallenge, loginInject } from '../helpers/http.js';
 import { addVirtualAuthenticator, enrolStaff } from '../helpers/staff-browser.js';
 
 const browser = await browserUnderTest();
@@ -65,6 +69,33 @@ describe('the operator console pages in a real browser', { skip: browser.skip },
     await enrolStaff(page, await world.addAdmin(name));
     await page.getByTestId('dashboard-figures').waitFor();
     return page;
+  }
+
+  /**
+   * A citizen with a new software card of the platform's test CA logs in and binds the demo provider's account
+   * `accountRef` in `campaignId` (its security code checked by the demo provider), all through the citizen API;
+   * answers the person's Mykey ID.
+   */
+  async function bindDemoAccount(campaignId: string, accountRef: string, securityCode: string): Promise<string> {
+    const app = world.platform.app;
+    const card = await createSoftwareCard(await loadTestCa(join(world.dataDir, 'test-ca')), { nowMs: Date.now() - 3_600_000 });
+    const challenge = await loginChallenge(app);
+    const login = await loginInject(app, challenge, signWebEidChallenge(card, { origin: world.origin, nonce: challenge.nonce }));
+    assert.equal(login.statusCode, 200, login.body);
+    const { sessionToken, mykeyId } = login.json() as { sessionToken: string; mykeyId: string };
+    const details = { campaignId, providerServiceId: 'demo-pay-wallet', accountRef };
+    const bindChallenge = await injectJson(app, { method: 'POST', url: '/v1/citizen/bindings/challenge', token: sessionToken, json: details });
+    assert.equal(bindChallenge.statusCode, 200, bindChallenge.body);
+    const { challengeId, nonce } = bindChallenge.json() as { challengeId: string; nonce: string };
+    const bound = await injectJson(app, {
+      method: 'POST',
+      url: '/v1/citizen/bindings',
+      token: sessionToken,
+      idempotencyKey: randomUUID(),
+      json: { challengeId, authToken: signWebEidChallenge(card, { origin: world.origin, nonce }), binding: details, securityCode },
+    });
+    assert.equal(bound.statusCode, 201, bound.body);
+    return mykeyId;
   }
 
   it('the full campaign form refuses what is missing beside each field, creates the campaign, and a new version follows (en)', async () => {
@@ -259,6 +290,64 @@ describe('the operator console pages in a real browser', { skip: browser.skip },
     await strangerPage.getByTestId('staff-enrol-unusable').waitFor();
     assert.equal(await strangerPage.getByTestId('staff-enrol').count(), 0, 'no passkey can be made from it');
     await stranger.close();
+    await page.context().close();
+  });
+
+  it('a wrong binding is voided with a reason, beside whose field a missing one is said, and its points clawed back (en)', async () => {
+    const en = (key: string, values?: Record<string, string | number>) => say('en', key, values);
+    const mykeyId = await bindDemoAccount('mynapoint-demo', 'DEMO-0001', '1234');
+    const reported = await world.providerFetch('/v1/provider/events', { method: 'POST', json: { events: [{ eventId: 'e2e-correction-1', accountRef: 'DEMO-0001', kind: 'payment', amountYen: 4_000, occurredAt: new Date().toISOString() }] } });
+    assert.equal(reported.status, 200, JSON.stringify(reported.body));
+    const bindings = await world.operatorFetch(`/v1/operator/persons/${mykeyId}/bindings`);
+    assert.equal(bindings.status, 200, JSON.stringify(bindings.body));
+    const [binding] = (bindings.body as { data: Array<{ campaignId: string; points: number; voidedAt: string | null }> }).data;
+    assert.equal(binding?.campaignId, 'mynapoint-demo');
+    assert.ok(binding.points > 0, `the payment earned points: ${JSON.stringify(binding)}`);
+
+    const page = await adminPage('en', 'Takahashi Ken');
+    await page.getByRole('link', { name: en('operator:nav.corrections') }).first().click();
+    await page.locator('#mykeyId').waitFor();
+    await page.getByRole('button', { name: en('operator:corrections.lookUp') }).click();
+    await assertFieldError(page, 'mykeyId', en('operator:corrections.errors.mykeyId'));
+    // Typed as people read it out: in two groups, lower case.
+    await page.locator('#mykeyId').fill(`${mykeyId.slice(0, 4)} ${mykeyId.slice(4)}`.toLowerCase());
+    await page.getByRole('button', { name: en('operator:corrections.lookUp') }).click();
+    const row = page.getByRole('row', { name: /mynapoint-demo/ });
+    await row.waitFor();
+    assert.ok((await row.innerText()).includes('DEMO-0001 (demo-pay-wallet)'));
+    assert.ok((await row.innerText()).includes(binding.points.toLocaleString('en-GB')));
+    assert.equal(await page.locator('#mykeyId-error').count(), 0);
+    await checkPage(page, 'operator-pages-12-corrections-person-en');
+
+    await page.getByTestId('void-mynapoint-demo').click();
+    await page.getByTestId('void-form').waitFor();
+    await page.getByTestId('void-submit').click();
+    await assertFieldError(page, 'reason', en('operator:corrections.errors.reason', { min: 3 }));
+    await checkPage(page, 'operator-pages-13-correction-reason-missing-en');
+    // Moving the account to the very person it is bound to is refused beside the other person's Mykey ID.
+    await page.locator('#action-move').check();
+    await page.locator('#toMykeyId').fill(mykeyId);
+    await page.locator('#reason').fill('Typed at the counter for the next customer.');
+    await page.getByTestId('void-submit').click();
+    await assertFieldError(page, 'toMykeyId', en('operator:corrections.errors.samePerson'));
+    assert.equal(await page.locator('#reason-error').count(), 0, 'the reason given is no longer refused');
+    const unchanged = await world.operatorFetch(`/v1/operator/persons/${mykeyId}/bindings`);
+    assert.equal((unchanged.body as { data: Array<{ voidedAt: string | null }> }).data[0]?.voidedAt, null, 'nothing was sent');
+
+    await page.locator('#action-clawback').check();
+    await page.getByTestId('void-submit').click();
+    await page.getByTestId('confirmation-panel').waitFor();
+    const done = await page.getByTestId('confirmation-panel').innerText();
+    assert.ok(done.includes(en('operator:corrections.done.clawback')), done);
+    assert.ok(done.includes('mynapoint-demo'), done);
+    assert.equal(await page.getByTestId('void-form').count(), 0, 'the form is closed');
+    await row.getByText(/^Voided .*: Typed at the counter for the next customer\.$/).waitFor();
+    assert.equal(await page.getByTestId('void-mynapoint-demo').count(), 0, 'a voided binding cannot be voided again');
+    const voided = await world.operatorFetch(`/v1/operator/persons/${mykeyId}/bindings`);
+    const voidedBinding = (voided.body as { data: Array<{ voidedAt: string | null; voidReason?: string }> }).data[0];
+    assert.notEqual(voidedBinding?.voidedAt, null);
+    assert.ok(voidedBinding?.voidReason?.endsWith(': Typed at the counter for the next customer.'), voidedBinding?.voidReason);
+    await checkPage(page, 'operator-pages-14-correction-done-en');
     await page.context().close();
   });
 });
