@@ -350,5 +350,91 @@ describe('the operator console pages in a real browser', { skip: browser.skip },
     await checkPage(page, 'operator-pages-14-correction-done-en');
     await page.context().close();
   });
+
+  it('a settlement statement is run and opened with its figures, CSV and printable page; the audit log is filtered and verified (ja)', async () => {
+    const ja = (key: string, values?: Record<string, string | number>) => say('ja', key, values);
+    const yen = (value: number) => ja('operator:units.yen', { value: value.toLocaleString('ja-JP') });
+    // Something to settle: a payment of a bound account this month.
+    await bindDemoAccount('mynapoint-demo', 'DEMO-0002', '2345');
+    const reported = await world.providerFetch('/v1/provider/events', { method: 'POST', json: { events: [{ eventId: 'e2e-settlement-1', accountRef: 'DEMO-0002', kind: 'payment', amountYen: 2_000, occurredAt: new Date().toISOString() }] } });
+    assert.equal(reported.status, 200, JSON.stringify(reported.body));
+    const month = new Date(Date.now() + 9 * 3_600_000).toISOString().slice(0, 7);
+
+    const page = await adminPage('ja', '伊藤 美咲');
+    await page.getByRole('link', { name: ja('operator:nav.settlements') }).first().click();
+    await page.getByTestId('settlement-form').waitFor();
+    await page.locator('#settlementProvider').selectOption('demo-pay');
+    await page.locator('#month').fill('');
+    await page.getByTestId('settlement-run').click();
+    await assertFieldError(page, 'month', ja('operator:settlements.errors.month'));
+    await page.locator('#month').fill(month);
+    await page.getByTestId('settlement-run').click();
+    const ran = page.getByTestId('settlement-ran');
+    await ran.waitFor();
+    assert.ok((await ran.innerText()).includes(ja('operator:settlements.ran', { provider: 'demo-pay', month, revision: 1 })));
+    const statement = await world.operatorFetch(`/v1/operator/settlements/demo-pay/${month}?revision=1`);
+    assert.equal(statement.status, 200, JSON.stringify(statement.body));
+    const { total } = statement.body as { total: { subsidyYen: number; grantsPoints: number; grantsCount: number; netPoints: number } };
+    assert.ok(total.grantsPoints > 0 && total.grantsCount > 0, `this month's grant is in the statement: ${JSON.stringify(total)}`);
+    assert.ok((await ran.innerText()).includes(ja('operator:settlements.ranBody', { subsidy: yen(total.subsidyYen) })), await ran.innerText());
+    await page.getByRole('row', { name: new RegExp(`demo-pay ${month}`) }).waitFor();
+    await checkPage(page, 'operator-pages-15-settlement-run-ja');
+
+    await ran.getByRole('link', { name: ja('operator:settlements.open') }).click();
+    await page.getByRole('heading', { level: 1, name: ja('operator:settlements.statementTitle', { provider: 'demo-pay', month }) }).waitFor();
+    assert.equal(await page.getByTestId('statement-subsidy').innerText(), yen(total.subsidyYen));
+    const totals = page.getByRole('row', { name: new RegExp(`^${ja('operator:settlements.total')}`) });
+    assert.ok((await totals.innerText()).includes(`${total.grantsPoints.toLocaleString('ja-JP')} (${total.grantsCount})`), await totals.innerText());
+    const csv = page.getByRole('link', { name: ja('operator:settlements.csv') });
+    const csvHref = await csv.getAttribute('href');
+    assert.ok(csvHref !== null && csvHref.includes('format=csv'), `${csvHref}`);
+    assert.notEqual(await csv.getAttribute('download'), null, 'the CSV is downloaded');
+    // The links answer for the signed-in staff member (the browser's session cookie).
+    const csvAnswer = await page.request.get(new URL(csvHref, world.origin).toString());
+    assert.equal(csvAnswer.status(), 200);
+    assert.match(csvAnswer.headers()['content-type'] ?? '', /^text\/csv/);
+    assert.ok((await csvAnswer.text()).includes('mynapoint-demo'), 'the CSV has the campaign of the grant');
+    const printable = page.getByRole('link', { name: ja('operator:settlements.print') });
+    const printHref = await printable.getAttribute('href');
+    assert.ok(printHref !== null && printHref.includes('format=html'), `${printHref}`);
+    const printAnswer = await page.request.get(new URL(printHref, world.origin).toString());
+    assert.equal(printAnswer.status(), 200);
+    assert.match(printAnswer.headers()['content-type'] ?? '', /^text\/html/);
+    assert.ok((await printAnswer.text()).includes('demo-pay'));
+    await checkPage(page, 'operator-pages-16-statement-ja');
+
+    await page.getByRole('link', { name: ja('operator:nav.audit') }).first().click();
+    const whole = page.getByTestId('audit-whole');
+    await whole.waitFor();
+    const verifiedBefore = await world.operatorFetch('/v1/operator/audit/verify');
+    const checkBefore = verifiedBefore.body as { verifiedThroughSeq: number; verifiedThroughHash: string };
+    assert.equal(await whole.locator('code').innerText(), checkBefore.verifiedThroughHash);
+    await page.locator('#auditAction').fill('Settlement Run');
+    await page.getByRole('button', { name: ja('operator:audit.filter') }).click();
+    await assertFieldError(page, 'auditAction', ja('operator:audit.errors.action'));
+    await page.locator('#auditAction').fill('settlement');
+    await page.getByRole('button', { name: ja('operator:audit.filter') }).click();
+    const entries = page.locator('table').filter({ has: page.locator('caption', { hasText: ja('operator:audit.captionFiltered', { action: 'settlement', page: 1 }) }) });
+    await entries.waitFor();
+    const actions = await entries.locator('tbody tr td:nth-child(4)').allInnerTexts();
+    assert.ok(actions.length > 0, 'the run is in the log');
+    assert.ok(actions.every((action) => action === 'settlement' || action.startsWith('settlement.')), actions.join(', '));
+    assert.ok(actions.includes('settlement.run'));
+    assert.equal(await page.locator('#auditAction-error').count(), 0);
+    await checkPage(page, 'operator-pages-17-audit-filtered-ja');
+
+    // A change after the first check: verifying again reaches the new entry.
+    const created = await world.operatorFetch('/v1/operator/staff', { method: 'POST', json: { displayName: '監査 確認', role: 'operator_settlement' } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const verifiedAfter = await world.operatorFetch('/v1/operator/audit/verify');
+    const checkAfter = verifiedAfter.body as { verifiedThroughSeq: number; verifiedThroughHash: string; brokenAtSeq: number | null };
+    assert.ok(checkAfter.verifiedThroughSeq > checkBefore.verifiedThroughSeq);
+    await page.getByRole('button', { name: ja('operator:audit.verifyAgain') }).click();
+    await whole.locator('code', { hasText: checkAfter.verifiedThroughHash }).waitFor();
+    assert.ok((await whole.innerText()).includes(ja('operator:audit.whole')));
+    assert.equal(await page.getByTestId('audit-broken').count(), 0);
+    await checkPage(page, 'operator-pages-18-audit-verified-ja');
+    await page.context().close();
+  });
 });
 
