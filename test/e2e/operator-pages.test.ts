@@ -341,7 +341,8 @@ describe('the operator console pages in a real browser', { skip: browser.skip },
     assert.ok(done.includes(en('operator:corrections.done.clawback')), done);
     assert.ok(done.includes('mynapoint-demo'), done);
     assert.equal(await page.getByTestId('void-form').count(), 0, 'the form is closed');
-    await row.getByText(/^Voided .*: Typed at the counter for the next customer\.$/).waitFor();
+    // The reason as the operator typed it (the platform keeps it as `correction: …`).
+    await row.getByText(/^Voided [^:]+:\d\d [^:]+: Typed at the counter for the next customer\.$/).waitFor();
     assert.equal(await page.getByTestId('void-mynapoint-demo').count(), 0, 'a voided binding cannot be voided again');
     const voided = await world.operatorFetch(`/v1/operator/persons/${mykeyId}/bindings`);
     const voidedBinding = (voided.body as { data: Array<{ voidedAt: string | null; voidReason?: string }> }).data[0];
