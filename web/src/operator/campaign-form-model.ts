@@ -132,22 +132,26 @@ export function fieldErrors(t: Translate, fields: CampaignFields): FieldError[] 
       if (!optional) required(fieldId);
     } else if (!wholeNumber.test(value) || Number(value) < 1) errors.push({ fieldId, message: t('operator:campaignForm.errors.wholeNumber') });
   };
+  // In the order of the form, as the error summary lists them.
+  const spendBack = fields.kind === 'spend_back';
   required('id');
   required('name');
   required('owner');
-  for (const fieldId of ['applicationFrom', 'applicationUntil', 'earningFrom', 'earningUntil'] as const) {
-    if (!datePattern.test(fields[fieldId])) errors.push({ fieldId, message: t('operator:campaignForm.errors.date') });
-  }
-  if (fields.kind === 'spend_back') {
+  if (spendBack) {
     if (!fields.payment && !fields.topup) errors.push({ fieldId: 'payment', message: t('operator:campaignForm.errors.eventKinds') });
     positive('ratePercent', false);
-    positive('perEventPoints', true);
-    if (fields.period !== 'none') positive('perPeriodPoints', false);
   } else {
     required('attestationKind');
     positive('awardPoints', false);
   }
+  for (const fieldId of ['applicationFrom', 'applicationUntil', 'earningFrom', 'earningUntil'] as const) {
+    if (!datePattern.test(fields[fieldId])) errors.push({ fieldId, message: t('operator:campaignForm.errors.date') });
+  }
   positive('perPersonPoints', false);
+  if (spendBack) {
+    positive('perEventPoints', true);
+    if (fields.period !== 'none') positive('perPeriodPoints', false);
+  }
   positive('budgetPoints', true);
   return errors;
 }

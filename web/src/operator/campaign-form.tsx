@@ -63,6 +63,9 @@ export function CampaignForm(props: CampaignFormProps) {
   }
 
   const spendBack = fields.kind === 'spend_back';
+  // The eligible events are a group of checkboxes: its message is beside the group (as a Field's is), and the
+  // summary's link goes to its first box.
+  const eventKindsError = errorOf('payment').error;
   return (
     <form onSubmit={(event) => void submit(event)} noValidate data-testid="campaign-form">
       <ErrorSummary errors={errors} />
@@ -93,12 +96,17 @@ export function CampaignForm(props: CampaignFormProps) {
         <legend>{t('operator:campaignForm.sections.earning')}</legend>
         {spendBack ? (
           <>
-            <fieldset class={errorOf('payment').error === undefined ? 'field' : 'field field-error'} aria-describedby="payment-hint">
+            <fieldset class={eventKindsError === undefined ? 'field' : 'field field-error'} aria-describedby={eventKindsError === undefined ? 'payment-hint' : 'payment-hint payment-error'}>
               <legend class="label">{t('operator:campaignForm.fields.eventKinds')}</legend>
               <p class="hint" id="payment-hint">
                 {t('operator:campaignForm.hints.eventKinds')}
               </p>
-              {errorOf('payment').error !== undefined && <p class="error-message">{errorOf('payment').error}</p>}
+              {eventKindsError !== undefined && (
+                <p class="error-message" id="payment-error">
+                  <span class="visually-hidden">{t('common:errorPrefix')}</span>
+                  {eventKindsError}
+                </p>
+              )}
               <div class="radios">
                 {(['payment', 'topup'] as const).map((kind) => (
                   <label class="radio" key={kind} for={kind}>

@@ -108,6 +108,19 @@ function VoidForm(props: { mykeyId: string; binding: PersonBinding; onDone: (res
   );
 }
 
+/**
+ * The reason a binding was voided, as the platform keeps it (src/app/corrections.ts): an operator's correction is
+ * stored as `correction: <the reason typed>`, a cancellation on the day as a sentence of the platform's; shown as
+ * the operator typed it, or said in the reader's language.
+ */
+function voidReasonText(t: ReturnType<typeof useT>['t'], reason: string | null): string {
+  if (reason === null) return '';
+  if (reason.startsWith('correction: ')) return reason.slice('correction: '.length);
+  if (reason === 'cancelled by the citizen on the day') return t('operator:corrections.cancelledByCitizen');
+  if (reason === 'cancelled by the representative on the day') return t('operator:corrections.cancelledByRepresentative');
+  return reason;
+}
+
 function PersonBindings(props: { mykeyId: string }) {
   const { t, language } = useT();
   const { data, reload } = useApiGet<{ data: PersonBinding[] }>(`/v1/operator/persons/${encodeURIComponent(props.mykeyId)}/bindings`);
@@ -142,7 +155,7 @@ function PersonBindings(props: { mykeyId: string }) {
                       <span class="visually-hidden"> {b.campaignId}</span>
                     </button>
                   ) : (
-                    t('operator:corrections.voided', { at: formatDateTime(b.voidedAt, language), reason: b.voidReason ?? '' })
+                    t('operator:corrections.voided', { at: formatDateTime(b.voidedAt, language), reason: voidReasonText(t, b.voidReason) })
                   ),
               },
             ]}

@@ -27,7 +27,7 @@ function lastMonth(): string {
   return month.toISOString().slice(0, 7);
 }
 
-function RunStatement(props: { providers: Provider[]; onRun: (summary: StatementSummary) => void }) {
+function RunStatement(props: { providers: Provider[]; onRun: (statement: Statement) => void }) {
   const { t } = useT();
   const [providerId, setProviderId] = useState(props.providers[0]?.id ?? '');
   const [month, setMonth] = useState(lastMonth);
@@ -40,7 +40,8 @@ function RunStatement(props: { providers: Provider[]; onRun: (summary: Statement
     if (!monthPattern.test(month)) return setErrors([{ fieldId: 'month', message: t('operator:settlements.errors.month') }]);
     setErrors([]);
     setBusy(true);
-    const answer = await api<StatementSummary>('/v1/operator/settlements', { method: 'POST', idempotencyKey, json: { providerId, month } });
+    // The run answers the whole statement (docs/operator.md), its figures under `total`.
+    const answer = await api<Statement>('/v1/operator/settlements', { method: 'POST', idempotencyKey, json: { providerId, month } });
     setBusy(false);
     if (!answer.ok) {
       const fieldId = answer.failure.code === 'provider_not_found' ? 'settlementProvider' : answer.failure.code.startsWith('settlement_') ? 'month' : undefined;
@@ -82,7 +83,7 @@ export function SettlementsPage() {
   const me = useStaff();
   const allowed = may(me.role, 'settle');
   const pages = useCursorPages();
-  const [ran, setRan] = useState<StatementSummary>();
+  const [ran, setRan] = useState<Statement>();
   const { data, reload } = useApiGet<Page<StatementSummary>>(allowed ? pagePath('/v1/operator/settlements?limit=50', pages) : null);
   const providers = useApiGet<{ data: Provider[] }>(allowed ? '/v1/operator/providers' : null).data;
   if (!allowed) return <RoleForbiddenPage title={t('operator:settlements.title')} />;
@@ -93,7 +94,7 @@ export function SettlementsPage() {
       {ran !== undefined && (
         <Notice kind="success" title={t('operator:settlements.ran', { provider: ran.providerId, month: ran.month, revision: ran.revision })} testId="settlement-ran">
           <p>
-            {t('operator:settlements.ranBody', { subsidy: yen(ran.subsidyYen) })} <a href={`/operator/settlements/${ran.providerId}/${ran.month}?revision=${ran.revision}`}>{t('operator:settlements.open')}</a>
+            {t('operator:settlements.ranBody', { subsidy: yen(ran.total.subsidyYen) })} <a href={`/operator/settlements/${ran.providerId}/${ran.month}?revision=${ran.revision}`}>{t('operator:settlements.open')}</a>
           </p>
         </Notice>
       )}
@@ -121,8 +122,8 @@ export function SettlementsPage() {
         {({ data: list }) => (
           <RunStatement
             providers={list}
-            onRun={(summary) => {
-              setRan(summary);
+            onRun={(statement) => {
+              setRan(statement);
               reload();
             }}
           />
