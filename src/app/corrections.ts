@@ -21,8 +21,8 @@ import {
   listPeriodBalances,
   lockBalances,
   resetTally,
-  updateBalance,
-  upsertPeriodBalance,
+  updateBalances,
+  upsertPeriodBalances,
   voidBinding,
   type BalanceRow,
   type BindingHistoryRow,
@@ -90,8 +90,8 @@ async function moveTo(tx: Tx, binding: BindingRow, balance: BalanceRow, targetPe
   await voidBinding(tx, binding, { reason, nowMs });
   const moved: BindingRow = { ...binding, bindingId: randomUUID(), personId: targetPersonId, holderPersonId: targetPersonId, createdAtMs: nowMs };
   assert.ok(await insertBinding(tx, moved), 'the voided binding released the account');
-  await updateBalance(tx, { ...balance, personId: targetPersonId }, nowMs);
-  for (const period of periods) await upsertPeriodBalance(tx, { ...period, personId: targetPersonId });
+  await updateBalances(tx, [{ ...balance, personId: targetPersonId }], nowMs);
+  await upsertPeriodBalances(tx, periods.map((period) => ({ ...period, personId: targetPersonId })));
   const entries = balance.pointsGranted === 0 ? [] : [correctionEntry(binding, binding.personId, -balance.pointsGranted, -balance.eligibleYen), correctionEntry(binding, targetPersonId, balance.pointsGranted, balance.eligibleYen)];
   return { entries, newBindingId: moved.bindingId };
 }

@@ -13,7 +13,7 @@ import { validateCampaign, type Campaign } from '../domain/campaign.js';
 import { awardEffect, assertWithinCaps } from '../domain/points.js';
 import { fail, ok, type Result } from '../domain/result.js';
 import { appendAudit } from '../store/audit-repo.js';
-import { listActiveBindingsOfPerson, lockBalances, updateBalance, type BindingRow } from '../store/bindings-repo.js';
+import { listActiveBindingsOfPerson, lockBalances, updateBalances, type BindingRow } from '../store/bindings-repo.js';
 import { listCampaigns, lockBudgets } from '../store/campaigns-repo.js';
 import { isUniqueViolation, type Tx } from '../store/db.js';
 import { appendLedgerEntries } from '../store/events-repo.js';
@@ -46,7 +46,7 @@ export async function grantAwardIfAttested(tx: Tx, input: { campaign: Campaign; 
   assertWithinCaps(campaign, effect.tally);
   const budgetsAfter = new Map(budgets);
   chargeBudget(campaign, budgetsAfter, effect.points, input.nowMs);
-  await updateBalance(tx, { personId: binding.personId, campaignId: campaign.id, ...effect.tally }, input.nowMs);
+  await updateBalances(tx, [{ personId: binding.personId, campaignId: campaign.id, ...effect.tally }], input.nowMs);
   await writeBudgets(tx, budgets, budgetsAfter);
   await appendLedgerEntries(
     tx,

@@ -23,15 +23,7 @@ import {
   type PeriodTally,
 } from '../domain/points.js';
 import { fail, ok, type Failure, type Result } from '../domain/result.js';
-import {
-  listBindingsOfAccounts,
-  lockBalances,
-  readPeriodBalances,
-  updateBalance,
-  upsertPeriodBalance,
-  type BalanceRow,
-  type BindingRow,
-} from '../store/bindings-repo.js';
+import { listBindingsOfAccounts, lockBalances, readPeriodBalances, updateBalances, upsertPeriodBalances, type BalanceRow, type BindingRow } from '../store/bindings-repo.js';
 import { findCampaign, lockBudgets, type BudgetRow } from '../store/campaigns-repo.js';
 import type { Tx } from '../store/db.js';
 import { addEventRejections } from '../store/event-rejections-repo.js';
@@ -39,8 +31,8 @@ import {
   appendLedgerEntries,
   findEventCampaigns,
   findEvents,
-  insertEvent,
   insertEventCampaigns,
+  insertEvents,
   listGrantsOfEvents,
   setReversedYen,
   type EventRow,
@@ -49,6 +41,7 @@ import {
 } from '../store/events-repo.js';
 import { budgetLeftOf, chargeBudget, writeBudgets } from './budgets.js';
 import type { AppContext } from './context.js';
+import { transactionAttemptsMax } from '../domain/limits.js';
 
 export type { ProviderEvent };
 
@@ -134,6 +127,9 @@ interface BatchState {
   budgetsBefore: ReadonlyMap<string, BudgetRow>;
   budgets: Map<string, BudgetRow>;
   ledger: LedgerEntry[];
+  /** The events this batch applies, and the campaigns each earning one counted in: written at the end. */
+  newEvents: EventRow[];
+  newEventCampaigns: Array<{ eventId: string; campaignId: string }>;
   /** Events stored before this batch that it repeats or reverses, and the campaigns they were counted in. */
   stored: Map<string, EventRow>;
   countedIn: Map<string, Set<string>>;
@@ -268,7 +264,7 @@ function recordEffects(state: BatchState, row: EventRow, effects: readonly Bindi
 }
 
 /** Decides one event that is new to the store and to this batch, and records what to write. */
-async function applyOne(tx: Tx, providerId: string, state: BatchState, event: ParsedEvent, nowMs: number): Promise<Decision> {
+function applyOne(state: BatchState, event: ParsedEvent, nowMs: number): Decision {
   const accountId = state.bound.accountIdByRef.get(event.input.accountRef);
   if (accountId === undefined || (state.bound.bindingsByAccount.get(accountId) ?? []).length === 0) {
     return { kind: 'rejected', failure: fail('account_unknown', 'no binding carries this account reference', 'accountRef') };
@@ -290,11 +286,10 @@ async function applyOne(tx: Tx, providerId: string, state: BatchState, event: Pa
     merchantRegion: event.input.merchantRegion ?? null,
     reversedYen: 0,
   };
-  // The balances are locked, so only a batch that committed before our locks can hold this id: a repeat.
-  if (!(await insertEvent(tx, providerId, row, nowMs))) return { kind: 'repeat' };
+  state.newEvents.push(row);
   if (original.value === undefined) {
     const campaignIds = effects.value.map((e) => e.campaignId);
-    await insertEventCampaigns(tx, providerId, row.eventId, campaignIds);
+    state.newEventCampaigns.push(...campaignIds.map((campaignId) => ({ eventId: row.eventId, campaignId })));
     state.countedIn.set(row.eventId, new Set(campaignIds));
   } else {
     state.reversedYen.set(original.value.eventId, reversedYenOf(state, original.value) + row.amountYen);
@@ -305,17 +300,27 @@ async function applyOne(tx: Tx, providerId: string, state: BatchState, event: Pa
   return { kind: 'applied', grants, cappedBy };
 }
 
+/**
+ * Another transaction applied one of the batch's new event ids while this one decided: possible only for the same id
+ * under another account of the provider (the same account's balance lock would have made this batch wait and then
+ * read it). The batch is decided again, and finds it stored.
+ */
+class EventIdTakenError extends Error {}
+
+/** Writes what the batch decided, a handful of multi-row statements whatever its size. */
 async function writeBatch(tx: Tx, providerId: string, state: BatchState, nowMs: number): Promise<void> {
+  const inserted = await insertEvents(tx, providerId, state.newEvents, nowMs);
+  if (inserted.size !== state.newEvents.length) throw new EventIdTakenError('an event id of the batch was applied by a concurrent batch');
+  await insertEventCampaigns(tx, providerId, state.newEventCampaigns);
   for (const [eventId, reversedYen] of state.reversedYen) await setReversedYen(tx, providerId, eventId, reversedYen);
-  for (const key of state.dirtyBalanceKeys) {
-    const balance = state.balances.get(key);
-    assert.ok(balance !== undefined);
-    await updateBalance(tx, balance, nowMs);
-  }
-  for (const key of state.dirtyPeriodKeys) {
-    const [personId, campaignId] = key.split('\u0000') as [string, string];
-    await upsertPeriodBalance(tx, { personId, campaignId, ...state.periods.get(key)! });
-  }
+  await updateBalances(tx, [...state.dirtyBalanceKeys].map((key) => state.balances.get(key)!), nowMs);
+  await upsertPeriodBalances(
+    tx,
+    [...state.dirtyPeriodKeys].map((key) => {
+      const [personId, campaignId] = key.split('\u0000') as [string, string];
+      return { personId, campaignId, ...state.periods.get(key)! };
+    }),
+  );
   await writeBudgets(tx, state.budgetsBefore, state.budgets);
   // Last, because it takes the provider's feed-head lock (see appendLedgerEntries).
   await appendLedgerEntries(tx, providerId, state.ledger, nowMs);
@@ -350,6 +355,8 @@ async function openBatch(tx: Tx, providerId: string, valid: readonly ParsedEvent
     budgetsBefore: new Map(budgets),
     budgets,
     ledger: [],
+    newEvents: [],
+    newEventCampaigns: [],
     stored,
     countedIn,
     applied: new Map(),
@@ -380,6 +387,24 @@ export async function ingestEvents(
 ): Promise<EventOutcome[]> {
   const parsed = events.map(parseEvent);
   const valid = parsed.flatMap((p) => (p.ok ? [p.value] : []));
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await ingestOnce(ctx, providerId, events, parsed, valid, options);
+    } catch (error) {
+      if (!(error instanceof EventIdTakenError) || attempt >= transactionAttemptsMax) throw error;
+    }
+  }
+}
+
+/** One attempt at the batch, in one transaction. */
+async function ingestOnce(
+  ctx: AppContext,
+  providerId: string,
+  events: readonly ProviderEvent[],
+  parsed: ReadonlyArray<Result<ParsedEvent, EventRejectionCode>>,
+  valid: readonly ParsedEvent[],
+  options: IngestOptions,
+): Promise<EventOutcome[]> {
   return ctx.store.transaction(async (tx) => {
     const nowMs = ctx.clock.nowMs();
     const state = await openBatch(tx, providerId, valid);
@@ -388,7 +413,7 @@ export async function ingestEvents(
       if (!p.ok) continue;
       const { eventId } = p.value.input;
       const repeat = state.stored.has(eventId) || state.applied.has(eventId);
-      decisions[index] = repeat ? { kind: 'repeat' } : await applyOne(tx, providerId, state, p.value, nowMs);
+      decisions[index] = repeat ? { kind: 'repeat' } : applyOne(state, p.value, nowMs);
     }
     await writeBatch(tx, providerId, state, nowMs);
     // Repeats of events stored before this batch (or by a batch that committed while we waited for our locks).

@@ -4,8 +4,11 @@
  * unique index), and one holder per account per campaign (`account_holders`), so an account never carries two
  * adults; it carries minors only through their representative's holding.
  */
+import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { zeroTally, type PeriodTally, type Tally } from '../domain/points.js';
 import type { Tx } from './db.js';
+import { statementChunks } from './statement-chunks.js';
 
 export interface BindingRow {
   bindingId: string;
@@ -186,13 +189,15 @@ export interface BalanceRow extends Tally {
 }
 
 /**
- * Reads balances and, on PostgreSQL, locks them until the end of the transaction. Callers pass the keys sorted so
- * that concurrent transactions always lock in the same order and cannot deadlock each other. The period balances
- * and the budget of a campaign are only ever changed under its balance locks (and the budget row's own lock).
+ * Reads balances and, on PostgreSQL, locks them until the end of the transaction, a thousand keys a statement.
+ * Callers pass the keys sorted in code-unit order, and PostgreSQL locks each statement's rows in that same order
+ * (`collate "C"` is byte order, which is code-unit order for these ASCII ids), so concurrent transactions always
+ * lock in one order and cannot deadlock each other. The period balances and the budget of a campaign are only
+ * ever changed under its balance locks (and the budget row's own lock).
  */
 export async function lockBalances(tx: Tx, keys: ReadonlyArray<{ personId: string; campaignId: string }>): Promise<BalanceRow[]> {
   const rows: BalanceRow[] = [];
-  for (const key of keys) {
+  for (const chunk of statementChunks(keys)) {
     let query = tx.db
       .selectFrom('balances')
       .select([
@@ -203,28 +208,30 @@ export async function lockBalances(tx: Tx, keys: ReadonlyArray<{ personId: strin
         'earned_points as earnedPoints',
         'points_granted as pointsGranted',
       ])
-      .where('person_id', '=', key.personId)
-      .where('campaign_id', '=', key.campaignId);
-    if (tx.engine === 'postgres') query = query.forUpdate();
-    const row = await query.executeTakeFirst();
-    if (row !== undefined) rows.push(row);
+      .where((eb) => eb(eb.refTuple('person_id', 'campaign_id'), 'in', chunk.map((key) => eb.tuple(key.personId, key.campaignId))));
+    if (tx.engine === 'postgres') query = query.orderBy(sql`person_id collate "C"`).orderBy(sql`campaign_id collate "C"`).forUpdate();
+    rows.push(...(await query.execute()));
   }
   return rows;
 }
 
-export async function updateBalance(tx: Tx, balance: BalanceRow, nowMs: number): Promise<void> {
-  await tx.db
-    .updateTable('balances')
-    .set({
-      eligible_yen: balance.eligibleYen,
-      units: balance.units,
-      earned_points: balance.earnedPoints,
-      points_granted: balance.pointsGranted,
-      updated_at_ms: nowMs,
-    })
-    .where('person_id', '=', balance.personId)
-    .where('campaign_id', '=', balance.campaignId)
-    .execute();
+/** Writes balances that exist (locked by lockBalances), a thousand a statement. */
+export async function updateBalances(tx: Tx, balances: readonly BalanceRow[], nowMs: number): Promise<void> {
+  for (const chunk of statementChunks(balances)) {
+    // Casts, so that PostgreSQL types the values' columns as the table's (both engines take them).
+    const values = sql.join(
+      chunk.map(
+        (b) =>
+          sql`(${b.personId}, ${b.campaignId}, cast(${b.eligibleYen} as bigint), cast(${b.units} as bigint), cast(${b.earnedPoints} as bigint), cast(${b.pointsGranted} as bigint))`,
+      ),
+    );
+    const result = await sql`
+      with v (person_id, campaign_id, eligible_yen, units, earned_points, points_granted) as (values ${values})
+      update balances set eligible_yen = v.eligible_yen, units = v.units, earned_points = v.earned_points,
+        points_granted = v.points_granted, updated_at_ms = ${nowMs}
+      from v where balances.person_id = v.person_id and balances.campaign_id = v.campaign_id`.execute(tx.db);
+    assert.equal(Number(result.numAffectedRows ?? 0n), chunk.length, 'every balance written exists');
+  }
 }
 
 export interface PeriodBalanceRow extends PeriodTally {
@@ -249,17 +256,20 @@ export async function readPeriodBalances(tx: Tx, keys: ReadonlyArray<{ personId:
   return rows.filter((row) => wanted.has(JSON.stringify([row.personId, row.campaignId, row.key])));
 }
 
-export async function upsertPeriodBalance(tx: Tx, row: PeriodBalanceRow): Promise<void> {
-  await tx.db
-    .insertInto('period_balances')
-    .values({ person_id: row.personId, campaign_id: row.campaignId, period_key: row.key, units: row.units, points: row.points })
-    .onConflict((oc) => oc.columns(['person_id', 'campaign_id', 'period_key']).doUpdateSet({ units: row.units, points: row.points }))
-    .execute();
+/** Writes period balances, new or not, a thousand a statement. */
+export async function upsertPeriodBalances(tx: Tx, rows: readonly PeriodBalanceRow[]): Promise<void> {
+  for (const chunk of statementChunks(rows)) {
+    await tx.db
+      .insertInto('period_balances')
+      .values(chunk.map((row) => ({ person_id: row.personId, campaign_id: row.campaignId, period_key: row.key, units: row.units, points: row.points })))
+      .onConflict((oc) => oc.columns(['person_id', 'campaign_id', 'period_key']).doUpdateSet((eb) => ({ units: eb.ref('excluded.units'), points: eb.ref('excluded.points') })))
+      .execute();
+  }
 }
 
 /** Empties a person's tally in a campaign (a correction moved or clawed back everything). */
 export async function resetTally(tx: Tx, personId: string, campaignId: string, nowMs: number): Promise<void> {
-  await updateBalance(tx, { personId, campaignId, ...zeroTally }, nowMs);
+  await updateBalances(tx, [{ personId, campaignId, ...zeroTally }], nowMs);
   await tx.db.deleteFrom('period_balances').where('person_id', '=', personId).where('campaign_id', '=', campaignId).execute();
 }
 

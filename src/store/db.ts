@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase as KyselySqliteDatabase, type SqliteStatement } from 'kysely';
 import pg from 'pg';
 import { transactionAttemptsMax } from '../domain/limits.js';
 import { migrateToLatest } from './migrate.js';
@@ -37,6 +37,33 @@ function isRetryable(error: unknown): boolean {
   return typeof error === 'object' && error !== null && retryablePostgresCodes.has((error as { code?: string }).code ?? '');
 }
 
+/** How many prepared SQLite statements a store keeps (the ingest's multi-row statements vary with the row count). */
+const sqliteStatementsCachedMax = 512;
+
+/**
+ * better-sqlite3 behind Kysely, with its prepared statements kept by SQL text: Kysely's SQLite driver prepares every
+ * query it runs, and preparing costs more than running a small statement. Least recently used statements go first.
+ * Safe because nothing here streams rows (a statement is never busy when it is asked for again).
+ */
+function withStatementCache(database: SqliteDatabase.Database): KyselySqliteDatabase {
+  const statements = new Map<string, SqliteStatement>();
+  return {
+    close: () => database.close(),
+    prepare(text: string): SqliteStatement {
+      const cached = statements.get(text);
+      if (cached !== undefined) {
+        statements.delete(text);
+        statements.set(text, cached);
+        return cached;
+      }
+      const statement = database.prepare(text);
+      statements.set(text, statement);
+      if (statements.size > sqliteStatementsCachedMax) statements.delete(statements.keys().next().value!);
+      return statement;
+    },
+  };
+}
+
 function openKysely(location: StoreLocation): Kysely<Schema> {
   if (location.engine === 'postgres') {
     const pool = new pg.Pool({ connectionString: location.connectionString, max: location.poolSize ?? 10 });
@@ -50,7 +77,7 @@ function openKysely(location: StoreLocation): Kysely<Schema> {
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  return new Kysely<Schema>({ dialect: new SqliteDialect({ database }) });
+  return new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
 }
 
 /**

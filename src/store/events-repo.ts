@@ -3,6 +3,7 @@
  * key (provider, event id) makes a second application impossible, even from two server processes at once.
  */
 import type { Tx } from './db.js';
+import { statementChunks } from './statement-chunks.js';
 
 export interface EventRow {
   eventId: string;
@@ -37,26 +38,36 @@ export async function findEvents(tx: Tx, providerId: string, eventIds: readonly 
   return new Map(rows.map((row) => [row.eventId, row]));
 }
 
-/** Inserts the event; false when a concurrent transaction applied the same event id first. */
-export async function insertEvent(tx: Tx, providerId: string, event: EventRow, nowMs: number): Promise<boolean> {
-  const result = await tx.db
-    .insertInto('events')
-    .values({
-      provider_id: providerId,
-      event_id: event.eventId,
-      payload_sha256: event.payloadSha256,
-      kind: event.kind,
-      account_id: event.accountId,
-      amount_yen: event.amountYen,
-      occurred_at_ms: event.occurredAtMs,
-      original_event_id: event.originalEventId,
-      merchant_region: event.merchantRegion,
-      reversed_yen: 0,
-      applied_at_ms: nowMs,
-    })
-    .onConflict((oc) => oc.columns(['provider_id', 'event_id']).doNothing())
-    .executeTakeFirst();
-  return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+/**
+ * Inserts the events, a thousand a statement, and answers the ids it inserted: an id missing from the answer was
+ * applied first by a concurrent transaction (PostgreSQL waits for it to commit before it says so).
+ */
+export async function insertEvents(tx: Tx, providerId: string, events: readonly EventRow[], nowMs: number): Promise<Set<string>> {
+  const inserted = new Set<string>();
+  for (const chunk of statementChunks(events)) {
+    const rows = await tx.db
+      .insertInto('events')
+      .values(
+        chunk.map((event) => ({
+          provider_id: providerId,
+          event_id: event.eventId,
+          payload_sha256: event.payloadSha256,
+          kind: event.kind,
+          account_id: event.accountId,
+          amount_yen: event.amountYen,
+          occurred_at_ms: event.occurredAtMs,
+          original_event_id: event.originalEventId,
+          merchant_region: event.merchantRegion,
+          reversed_yen: 0,
+          applied_at_ms: nowMs,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['provider_id', 'event_id']).doNothing())
+      .returning('event_id')
+      .execute();
+    for (const row of rows) inserted.add(row.event_id);
+  }
+  return inserted;
 }
 
 export async function setReversedYen(tx: Tx, providerId: string, eventId: string, reversedYen: number): Promise<void> {
@@ -205,12 +216,13 @@ export async function insertGrantAcks(tx: Tx, providerId: string, grantIds: read
 }
 
 /** Records the campaigns an applied earning event was counted in. */
-export async function insertEventCampaigns(tx: Tx, providerId: string, eventId: string, campaignIds: readonly string[]): Promise<void> {
-  if (campaignIds.length === 0) return;
-  await tx.db
-    .insertInto('event_campaigns')
-    .values(campaignIds.map((campaignId) => ({ provider_id: providerId, event_id: eventId, campaign_id: campaignId })))
-    .execute();
+export async function insertEventCampaigns(tx: Tx, providerId: string, rows: ReadonlyArray<{ eventId: string; campaignId: string }>): Promise<void> {
+  for (const chunk of statementChunks(rows)) {
+    await tx.db
+      .insertInto('event_campaigns')
+      .values(chunk.map((row) => ({ provider_id: providerId, event_id: row.eventId, campaign_id: row.campaignId })))
+      .execute();
+  }
 }
 
 /** The campaigns each of these events was counted in (events counted nowhere are absent). */

@@ -13,7 +13,7 @@ import { appendAudit, listAudit, verifyAuditChain } from '../../src/store/audit-
 import { ensureAccount, findAccount, findAccountHolder, findBindingOfPerson, insertBinding, listBindingsOfAccounts, lockBalances } from '../../src/store/bindings-repo.js';
 import { findCampaign, insertCampaignVersion, listCampaigns } from '../../src/store/campaigns-repo.js';
 import { isUniqueViolation, type Store } from '../../src/store/db.js';
-import { appendLedgerEntries, findEvents, findOwnGrantIds, insertEvent, insertGrantAcks, listFeedGrants, listGrantsOfEvents, setReversedYen, type EventRow, type LedgerEntry } from '../../src/store/events-repo.js';
+import { appendLedgerEntries, findEvents, findOwnGrantIds, insertEvents, insertGrantAcks, listFeedGrants, listGrantsOfEvents, setReversedYen, type EventRow, type LedgerEntry } from '../../src/store/events-repo.js';
 import { findIdempotencyRecord, completeIdempotencyRecord, releaseIdempotencyKey, reserveIdempotencyKey, takeOverStaleReservation } from '../../src/store/idempotency-repo.js';
 import {
   consumeChallenge,
@@ -268,10 +268,15 @@ for (const engine of await enginesUnderTest()) {
           { personId: bob, campaignId },
         ]),
       );
-      assert.deepEqual(balances, [
-        { personId: alice, campaignId, eligibleYen: 0, units: 0, earnedPoints: 0, pointsGranted: 0 },
-        { personId: bob, campaignId: otherCampaignId, eligibleYen: 0, units: 0, earnedPoints: 0, pointsGranted: 0 },
-      ]);
+      // The balances that exist (bob has none in the first campaign), in any order.
+      const byKey = (a: { personId: string; campaignId: string }, b: { personId: string; campaignId: string }) => `${a.personId}/${a.campaignId}`.localeCompare(`${b.personId}/${b.campaignId}`);
+      assert.deepEqual(
+        [...balances].sort(byKey),
+        [
+          { personId: alice, campaignId, eligibleYen: 0, units: 0, earnedPoints: 0, pointsGranted: 0 },
+          { personId: bob, campaignId: otherCampaignId, eligibleYen: 0, units: 0, earnedPoints: 0, pointsGranted: 0 },
+        ].sort(byKey),
+      );
 
       // isUniqueViolation is about uniqueness only: a foreign-key violation is something else.
       const foreignKeyError = await store
@@ -283,23 +288,26 @@ for (const engine of await enginesUnderTest()) {
       assert.equal(isUniqueViolation(undefined), false);
     });
 
-    await t.test('insertEvent returns false on a repeated id (per provider), leaving the first row', async () => {
+    await t.test('insertEvents answers the ids it inserted: not a repeated id (per provider), whose first row stays', async () => {
       const provider = await newProvider(store);
       const otherProvider = await newProvider(store);
       const accountId = await newAccount(store, provider);
       const otherAccountId = await newAccount(store, otherProvider);
       const row = eventRow(accountId);
-      assert.equal(await store.transaction((tx) => insertEvent(tx, provider.providerId, row, t0)), true);
-      assert.equal(await store.transaction((tx) => insertEvent(tx, provider.providerId, { ...row, amountYen: 9_999, payloadSha256: 'b'.repeat(64) }, t0)), false);
+      const inserted = (events: EventRow[], providerId = provider.providerId) => store.transaction(async (tx) => [...(await insertEvents(tx, providerId, events, t0))].sort());
+      const fresh = eventRow(accountId);
+      assert.deepEqual(await inserted([row, fresh]), [row.eventId, fresh.eventId].sort());
+      const other = eventRow(accountId);
+      assert.deepEqual(await inserted([{ ...row, amountYen: 9_999, payloadSha256: 'b'.repeat(64) }, other]), [other.eventId]);
       assert.deepEqual((await store.transaction((tx) => findEvents(tx, provider.providerId, [row.eventId]))).get(row.eventId), row);
       // Event ids are the provider's own: another provider may use the same id.
-      assert.equal(await store.transaction((tx) => insertEvent(tx, otherProvider.providerId, { ...row, accountId: otherAccountId }, t0)), true);
+      assert.deepEqual(await inserted([{ ...row, accountId: otherAccountId }], otherProvider.providerId), [row.eventId]);
       assert.equal((await store.transaction((tx) => findEvents(tx, provider.providerId, [row.eventId]))).get(row.eventId)?.accountId, accountId);
 
       // Concurrent inserts of one id: exactly one wins.
       const raced = eventRow(accountId);
-      const wins = await Promise.all(Array.from({ length: 4 }, () => store.transaction((tx) => insertEvent(tx, provider.providerId, raced, t0))));
-      assert.equal(wins.filter(Boolean).length, 1);
+      const wins = await Promise.all(Array.from({ length: 4 }, () => inserted([raced])));
+      assert.equal(wins.filter((ids) => ids.length === 1).length, 1);
 
       await store.transaction((tx) => setReversedYen(tx, provider.providerId, row.eventId, 400));
       assert.equal((await store.transaction((tx) => findEvents(tx, provider.providerId, [row.eventId]))).get(row.eventId)?.reversedYen, 400);
