@@ -1,9 +1,12 @@
 // Ensures calendar months and days in a time zone: the month bounds of Asia/Tokyo (no DST) and of zones with DST
 // changes inside the month and at midnight, the local date on either side of midnight, ISO instants with the
-// zone's offset, and the month pattern. How: table tests against instants written by hand.
+// zone's offset, and the month pattern; and that the offsets kept per 15-minute span give every instant the same
+// local time and offset as asking Intl for it, at and around transitions too. How: table tests against instants
+// written by hand, and a property test against Intl in zones with DST, half-hour and 45-minute offsets.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isKnownTimeZone, isMonth, isoInZone, localDateOf, localMonthOf, monthBoundsMs, nextDate } from './calendar.js';
+import fc from 'fast-check';
+import { isKnownTimeZone, isMonth, isoInZone, localDateOf, localMonthOf, monthBoundsMs, nextDate, zoneOffsetMs } from './calendar.js';
 
 test('month bounds are local midnights of the first days, half-open', () => {
   const cases: Array<[string, string, string, string]> = [
@@ -54,4 +57,34 @@ test('months, dates and zones are checked', () => {
   assert.equal(nextDate('2028-02-28'), '2028-02-29');
   assert.ok(isKnownTimeZone('Asia/Tokyo'));
   assert.ok(!isKnownTimeZone('Mars/Olympus_Mons'));
+});
+
+/** The offset as Intl tells it for the instant itself: the reference the span cache must match. */
+function intlOffsetMs(atMs: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(atMs));
+  const part = (type: string) => Number(parts.find((p) => p.type === type)!.value);
+  const wholeSecondMs = atMs - (((atMs % 1000) + 1000) % 1000);
+  return Date.UTC(part('year'), part('month') - 1, part('day'), part('hour'), part('minute'), part('second')) - wholeSecondMs;
+}
+
+test('offsets kept per 15-minute span match Intl for every instant, transitions included', () => {
+  const zones = ['Asia/Tokyo', 'America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'America/Santiago', 'America/Havana', 'UTC'];
+  // Around New York's 2026 spring and autumn changes, and two changes in the middle of a span (Monrovia from
+  // -0:44:30 to UTC at 00:44:30 UTC, Kiritimati from -10:40 to -10:00), to the millisecond.
+  const transitions: Array<[string, string]> = [
+    ['America/New_York', '2026-03-08T07:00:00Z'],
+    ['America/New_York', '2026-11-01T06:00:00Z'],
+    ['Africa/Monrovia', '1972-01-07T00:44:30Z'],
+    ['Pacific/Kiritimati', '1979-10-01T10:40:00Z'],
+  ];
+  for (const [zone, at] of transitions) {
+    for (const deltaMs of [-900_001, -1_000, -1, 0, 1, 1_000, 899_999]) assert.equal(zoneOffsetMs(Date.parse(at) + deltaMs, zone), intlOffsetMs(Date.parse(at) + deltaMs, zone), `${zone} ${at} ${deltaMs}`);
+  }
+  fc.assert(
+    fc.property(fc.constantFrom(...zones), fc.integer({ min: Date.parse('1990-01-01T00:00:00Z'), max: Date.parse('2040-01-01T00:00:00Z') }), (zone, atMs) => {
+      assert.equal(zoneOffsetMs(atMs, zone), intlOffsetMs(atMs, zone));
+      assert.equal(localDateOf(atMs, zone), new Date(atMs + intlOffsetMs(atMs, zone)).toISOString().slice(0, 10));
+    }),
+    { numRuns: 2_000 },
+  );
 });

@@ -34,12 +34,48 @@ interface LocalTime {
   second: number;
 }
 
-function localTimeOf(atMs: number, timeZone: string): LocalTime {
+function intlLocalTimeOf(atMs: number, timeZone: string): LocalTime {
   const parts: Record<string, number> = {};
   for (const part of formatterOf(timeZone).formatToParts(new Date(atMs))) {
     if (part.type !== 'literal') parts[part.type] = Number(part.value);
   }
   return { year: parts.year!, month: parts.month!, day: parts.day!, hour: parts.hour!, minute: parts.minute!, second: parts.second! };
+}
+
+function intlOffsetMs(atMs: number, timeZone: string): number {
+  const local = intlLocalTimeOf(atMs, timeZone);
+  const asUtcMs = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second);
+  return asUtcMs - (atMs - (((atMs % 1000) + 1000) % 1000));
+}
+
+/**
+ * Intl is slow (a formatToParts per event is a tenth of an ingest batch), and a zone's offset stays put for months:
+ * the offset of each 15-minute span is asked of Intl once, at its first and last millisecond. Where the two agree
+ * (every span but the one holding a transition; transitions are rarer than one per 15 minutes) the span's instants
+ * are local time at that offset; else Intl answers for the instant itself.
+ */
+const offsetSpanMs = 15 * 60_000;
+const spanOffsetsMax = 100_000;
+const spanOffsets = new Map<string, number | null>();
+
+function spanOffsetMs(atMs: number, timeZone: string): number | null {
+  const spanStartMs = Math.floor(atMs / offsetSpanMs) * offsetSpanMs;
+  const key = `${timeZone}\u0000${spanStartMs}`;
+  let offsetMs = spanOffsets.get(key);
+  if (offsetMs === undefined) {
+    const first = intlOffsetMs(spanStartMs, timeZone);
+    offsetMs = first === intlOffsetMs(spanStartMs + offsetSpanMs - 1, timeZone) ? first : null;
+    if (spanOffsets.size >= spanOffsetsMax) spanOffsets.clear();
+    spanOffsets.set(key, offsetMs);
+  }
+  return offsetMs;
+}
+
+function localTimeOf(atMs: number, timeZone: string): LocalTime {
+  const offsetMs = spanOffsetMs(atMs, timeZone);
+  if (offsetMs === null) return intlLocalTimeOf(atMs, timeZone);
+  const local = new Date(atMs + offsetMs);
+  return { year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate(), hour: local.getUTCHours(), minute: local.getUTCMinutes(), second: local.getUTCSeconds() };
 }
 
 /** Whether the runtime knows the IANA zone. */
@@ -54,9 +90,7 @@ export function isKnownTimeZone(timeZone: string): boolean {
 
 /** The zone's offset from UTC at the instant, in milliseconds (+9 h for Asia/Tokyo), to the second. */
 export function zoneOffsetMs(atMs: number, timeZone: string): number {
-  const local = localTimeOf(atMs, timeZone);
-  const asUtcMs = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second);
-  return asUtcMs - (atMs - (((atMs % 1000) + 1000) % 1000));
+  return spanOffsetMs(atMs, timeZone) ?? intlOffsetMs(atMs, timeZone);
 }
 
 /**
