@@ -21,31 +21,25 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
-import { systemClock, type AppContext, type ProviderVerifier } from '../src/app/context.js';
-import { createCampaign, createProvider, createProviderKey } from '../src/app/operator.js';
-import { derivePlatformKeys } from '../src/app/platform-keys.js';
+import type { AppContext } from '../src/app/context.js';
 import { validateCampaign, type Campaign, type CampaignDefinition } from '../src/domain/campaign.js';
 import { eventsPerBatchMax } from '../src/domain/limits.js';
-import { generateMykeyId, mykeyIdAlphabet } from '../src/domain/mykey-id.js';
 import { entitlementPoints } from '../src/domain/points.js';
 import { startDryRun } from '../src/domain/dry-run.js';
 import { municipalPresetRegion, municipalSpendBack, mynapoint2020Now } from '../src/domain/presets.js';
-import { fail } from '../src/domain/result.js';
 import { buildApp } from '../src/http/app.js';
 import type { SigningKey } from '../src/http/signed-fetch.js';
-import { createTestCa } from '../src/identity/test-ca.js';
-import { createTrustStore, type TrustStore } from '../src/identity/trust-store.js';
+import type { TrustStore } from '../src/identity/trust-store.js';
 import { uploadEventFile } from '../src/cli/event-file-upload.js';
 import { ProviderClient, type ReportedEvent } from '../src/provider-sim/demo-provider.js';
-import { ensureAccount, insertBinding } from '../src/store/bindings-repo.js';
-import { openStore, type Engine, type Store, type StoreLocation } from '../src/store/db.js';
-import { insertPerson } from '../src/store/persons-repo.js';
+import { openStore, type Engine, type Store } from '../src/store/db.js';
+import { benchProvider, BenchError, benchTrust, printMachine, type BenchPerson, contextOf, type Durations, eventsPerS, integer, log, percentileMs, population, postgresSlot, postgresUnreachable, seed, sqliteSlot, type StoreSlot, timed } from './common.js';
 
 const usage = `Usage: node dist/bench/ingest.js [options]
 
@@ -61,9 +55,6 @@ Options:
   --warmup N                     untimed batches before the measured ones (default 2)
   --help                         this text
 `;
-
-/** A run that cannot be measured (a refused batch, a write that differs from the plan): exit code 1. */
-class BenchError extends Error {}
 
 /** Bad flags: exit code 64. */
 class UsageError extends Error {}
@@ -110,37 +101,7 @@ function parseOptions(argv: string[]): Options | 'help' {
 // ---------------------------------------------------------------------------------------------------------------
 // The population and the plan of events
 
-interface BenchPerson {
-  personId: string;
-  mykeyId: string;
-  accountId: string;
-  accountRef: string;
-  bindingId: string;
-}
-
-const providerId = 'bench-pay';
-const serviceId = 'bench-pay-wallet';
-
-/** A distinct, valid Mykey ID per index: the index in base 31 stands in for the random characters. */
-function mykeyIdOf(index: number): string {
-  assert.ok(index < mykeyIdAlphabet.length ** 7);
-  let rest = index;
-  return generateMykeyId((size) => {
-    const digit = rest % size;
-    rest = Math.floor(rest / size);
-    return digit;
-  });
-}
-
-function population(count: number): BenchPerson[] {
-  return Array.from({ length: count }, (_, index) => ({
-    personId: randomUUID(),
-    mykeyId: mykeyIdOf(index),
-    accountId: randomUUID(),
-    accountRef: `BENCH-${String(index).padStart(8, '0')}`,
-    bindingId: randomUUID(),
-  }));
-}
+const { providerId } = benchProvider;
 
 /** One event as reported, with the writes the ingest must make for it. */
 interface PlannedEvent {
@@ -222,46 +183,7 @@ function planEvents(persons: readonly BenchPerson[], campaign: Campaign, batchCo
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Setup: the same seed in every store
-
-const refusingVerifier: ProviderVerifier = {
-  async verify() {
-    return fail('provider_unavailable', 'the benchmark binds accounts directly');
-  },
-};
-
-function contextOf(store: Store, trust: TrustStore): AppContext {
-  return { store, clock: systemClock, keys: derivePlatformKeys(randomBytes(32)), trust, origin: 'https://mykey.bench', providerVerifier: refusingVerifier, revocation: undefined };
-}
-
-const seedChunkPersons = 500;
-
-/** The campaign, the provider and its key through the operator use cases; persons and bindings through the repositories. */
-async function seed(ctx: AppContext, campaign: CampaignDefinition, persons: readonly BenchPerson[], boundAtMs: number): Promise<SigningKey> {
-  const created = await createCampaign(ctx, 'bench', { definition: campaign });
-  assert.ok(created.ok, 'the campaign is created');
-  const provider = await createProvider(ctx, 'bench', { id: providerId, name: 'Bench Pay', verifyUrl: 'https://provider.invalid/verify', services: [{ id: serviceId, name: 'Bench Pay wallet' }] });
-  assert.ok(provider.ok, 'the provider is created');
-  const key = await createProviderKey(ctx, 'bench', providerId);
-  assert.ok(key.ok, 'the provider key is created');
-  for (let start = 0; start < persons.length; start += seedChunkPersons) {
-    await ctx.store.transaction(async (tx) => {
-      for (const person of persons.slice(start, start + seedChunkPersons)) {
-        await insertPerson(tx, { personId: person.personId, mykeyId: person.mykeyId, nowMs: boundAtMs });
-        const accountId = await ensureAccount(tx, { accountId: person.accountId, providerId, providerServiceId: serviceId, accountRef: person.accountRef, nowMs: boundAtMs });
-        assert.equal(accountId, person.accountId);
-        await insertBinding(tx, { bindingId: person.bindingId, personId: person.personId, campaignId: campaign.id, accountId, providerServiceId: serviceId, holderPersonId: person.personId, createdAtMs: boundAtMs });
-      }
-    });
-  }
-  return { keyId: key.value.keyId, secret: Buffer.from(key.value.secret, 'base64') };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
 // The measured paths
-
-/** Batch durations in ms, warm-up batches excluded. */
-type Durations = number[];
 
 interface GrantAnswer {
   points: number;
@@ -466,62 +388,6 @@ async function runRawPostgres(connectionString: string, campaignId: string, plan
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Engines: where the two fresh stores live
-
-/** A fresh, empty place for a store; `dispose` removes it once the store is closed. */
-interface StoreSlot {
-  location: StoreLocation;
-  dispose(): Promise<void>;
-}
-
-const adminUrl = process.env.DATABASE_URL_TEST ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-/** The URL without its password, for printing. */
-function printableUrl(connectionString: string): string {
-  const url = new URL(connectionString);
-  if (url.password !== '') url.password = '***';
-  return url.toString();
-}
-
-async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3_000 });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/** Undefined when PostgreSQL answers; else why not. */
-async function postgresUnreachable(): Promise<string | undefined> {
-  try {
-    await withAdmin((client) => client.query('select 1'));
-    return undefined;
-  } catch (error) {
-    return `PostgreSQL at ${printableUrl(adminUrl)} is unreachable (${error instanceof Error ? error.message : String(error)})`;
-  }
-}
-
-async function postgresSlot(role: string): Promise<StoreSlot> {
-  const name = `mykey_bench_${role}_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await withAdmin((client) => client.query(`create database ${name}`));
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    // The default pool of `mykey serve` (MYKEY_DB_POOL_SIZE).
-    location: { engine: 'postgres', connectionString: url.toString(), poolSize: 10 },
-    dispose: async () => {
-      await withAdmin((client) => client.query(`drop database if exists ${name} with (force)`));
-    },
-  };
-}
-
-function sqliteSlot(dir: string, role: string): StoreSlot {
-  return { location: { engine: 'sqlite', path: join(dir, `${role}.db`) }, dispose: async () => undefined };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
 // One engine, measured
 
 interface Measurement {
@@ -535,17 +401,6 @@ interface Measurement {
   measuredEvents: number;
   measuredLedgerRows: number;
   personsAtCap: number;
-}
-
-function log(line: string): void {
-  process.stderr.write(`${line}\n`);
-}
-
-async function timed<T>(label: string, work: () => Promise<T>): Promise<T> {
-  const startMs = performance.now();
-  const value = await work();
-  log(`  ${label} (${((performance.now() - startMs) / 1000).toFixed(1)} s)`);
-  return value;
 }
 
 /**
@@ -644,18 +499,6 @@ async function measureEngine(engine: Engine, options: Options, trust: TrustStore
 // ---------------------------------------------------------------------------------------------------------------
 // Reporting
 
-/** Nearest-rank percentile: below 100 batches, p99 is the slowest batch. */
-function percentileMs(durations: Durations, percent: number): number {
-  const sorted = [...durations].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil((percent / 100) * sorted.length) - 1)]!;
-}
-
-function eventsPerS(events: number, durations: Durations): number {
-  return events / (durations.reduce((sum, ms) => sum + ms, 0) / 1000);
-}
-
-const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-
 function report(m: Measurement, options: Options): { table: string; ratio: number; fileRatio: number; cappedRatio: number } {
   const httpRate = eventsPerS(m.measuredEvents, m.http);
   const cappedRate = eventsPerS(m.measuredEvents, m.cappedHttp);
@@ -691,12 +534,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage);
     return 0;
   }
-  const cpu = cpus();
-  process.stdout.write(`# event ingest, ${new Date().toISOString()}, node ${process.version}, ${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown'})\n`);
-  // The trust store needs an anchor although no card logs in here: one test CA for the whole run.
-  const ca = await createTestCa({ nowMs: Date.now() - 86_400_000 });
-  const trust = createTrustStore({ anchorsPem: [ca.certificatePem], production: false });
-  assert.ok(trust.ok);
+  printMachine('event ingest');
+  const trust = await benchTrust();
 
   const ratioLines: string[] = [];
   for (const engine of options.engines) {
@@ -710,7 +549,7 @@ async function main(argv: string[]): Promise<number> {
     }
     log(`${engine}:`);
     try {
-      const { table, ratio, fileRatio, cappedRatio } = report(await measureEngine(engine, options, trust.value), options);
+      const { table, ratio, fileRatio, cappedRatio } = report(await measureEngine(engine, options, trust), options);
       process.stdout.write(`\n${table}\n`);
       ratioLines.push(`ratio ${engine} http/raw = ${ratio.toFixed(3)}`, `ratio ${engine} file/http = ${fileRatio.toFixed(3)}`, `ratio ${engine} capped/http = ${cappedRatio.toFixed(3)}`);
     } catch (error) {
