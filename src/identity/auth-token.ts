@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHash, verify as verifySignature, X509Certificate } from 'node:crypto';
+import { createHash, verify as verifySignature, X509Certificate, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { authTokenCharsMax } from '../domain/limits.js';
@@ -154,7 +154,27 @@ function decodeStrictBase64(text: string): Buffer | undefined {
   return bytes.toString('base64') === text ? bytes : undefined;
 }
 
+/**
+ * Decoding a leaf (strict DER, then pkijs) costs thirty signature checks, and a card shows the same certificate at
+ * its login and at each binding it signs minutes later: the decodings of the last certificates are kept by their
+ * exact text (strict base64, so one text per DER). Only the decoding is kept: chain, validity, purpose, signature
+ * and revocation are checked at every use.
+ */
+const decodedLeavesMax = 1_000;
+const decodedLeaves = new Map<string, LeafCertificate>();
+
 function parseLeafCertificate(base64: string): Result<LeafCertificate, 'certificate_malformed'> {
+  const kept = decodedLeaves.get(base64);
+  if (kept !== undefined) return ok(kept);
+  const parsed = decodeLeafCertificate(base64);
+  if (parsed.ok) {
+    if (decodedLeaves.size >= decodedLeavesMax) decodedLeaves.delete(decodedLeaves.keys().next().value!);
+    decodedLeaves.set(base64, parsed.value);
+  }
+  return parsed;
+}
+
+function decodeLeafCertificate(base64: string): Result<LeafCertificate, 'certificate_malformed'> {
   const der = decodeStrictBase64(base64);
   if (der === undefined) return fail('certificate_malformed', 'the certificate is not strict base64', 'unverifiedCertificate');
   try {
@@ -273,6 +293,27 @@ function buildTrustedPath(leaf: LeafCertificate, trust: TrustStore): Result<Path
   return fail('certificate_untrusted', `no trust anchor within ${issuerLevelsMax} levels`);
 }
 
+/** A trust store's certificate as the path check reads it: parsed, its subject's DER and its key, once per certificate. */
+interface IssuerCandidate {
+  parsed: pkijs.Certificate;
+  subjectDer: Uint8Array;
+  publicKey: KeyObject;
+}
+
+// The trust store's certificates never change: parsing one (asn1js) and taking its key cost more than a login's
+// signature check, so each is read once, for as long as the certificate object lives.
+const issuerCandidates = new WeakMap<X509Certificate, IssuerCandidate>();
+
+function issuerCandidateOf(x509: X509Certificate): IssuerCandidate {
+  let candidate = issuerCandidates.get(x509);
+  if (candidate === undefined) {
+    const parsed = pkijs.Certificate.fromBER(x509.raw);
+    candidate = { parsed, subjectDer: nameDerOf(parsed.subject), publicKey: x509.publicKey };
+    issuerCandidates.set(x509, candidate);
+  }
+  return candidate;
+}
+
 function findConfirmedIssuer(child: PathCertificate, trust: TrustStore): (PathCertificate & { isAnchor: boolean }) | undefined {
   const issuerNameDer = nameDerOf(child.parsed.issuer);
   const candidates = [
@@ -280,10 +321,8 @@ function findConfirmedIssuer(child: PathCertificate, trust: TrustStore): (PathCe
     ...trust.intermediates.map((x509) => ({ x509, isAnchor: false })),
   ];
   for (const candidate of candidates) {
-    const parsed = pkijs.Certificate.fromBER(candidate.x509.raw);
-    if (Buffer.compare(nameDerOf(parsed.subject), issuerNameDer) === 0 && child.x509.verify(candidate.x509.publicKey)) {
-      return { ...candidate, parsed };
-    }
+    const { parsed, subjectDer, publicKey } = issuerCandidateOf(candidate.x509);
+    if (Buffer.compare(subjectDer, issuerNameDer) === 0 && child.x509.verify(publicKey)) return { ...candidate, parsed };
   }
   return undefined;
 }
