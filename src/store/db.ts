@@ -67,6 +67,9 @@ function withStatementCache(database: SqliteDatabase.Database): KyselySqliteData
 function openKysely(location: StoreLocation): Kysely<Schema> {
   if (location.engine === 'postgres') {
     const pool = new pg.Pool({ connectionString: location.connectionString, max: location.poolSize ?? 10 });
+    // An idle connection the server ended (a restart, a failover, a terminated backend) is dropped by the pool, which
+    // opens another when one is needed; without a listener its error event would end the process.
+    pool.on('error', () => undefined);
     return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   }
   if (location.path !== ':memory:') mkdirSync(dirname(location.path), { recursive: true });
