@@ -20,7 +20,7 @@ import type { SigningKey } from '../src/http/signed-fetch.js';
 import { createTestCa } from '../src/identity/test-ca.js';
 import { createTrustStore, type TrustStore } from '../src/identity/trust-store.js';
 import { ensureAccount, insertBinding } from '../src/store/bindings-repo.js';
-import type { Store, StoreLocation } from '../src/store/db.js';
+import type { Engine, Store, StoreLocation } from '../src/store/db.js';
 import { insertPerson } from '../src/store/persons-repo.js';
 
 /** A provider of the benchmark and its one payment service. */
@@ -193,4 +193,63 @@ export async function benchTrust(): Promise<TrustStore> {
   const trust = createTrustStore({ anchorsPem: [ca.certificatePem], production: false });
   assert.ok(trust.ok);
   return trust.value;
+}
+
+/** Bad flags: exit code 64. */
+export class UsageError extends Error {}
+
+export interface BenchSpec<O extends { engines: Engine[] }> {
+  /** The file's name, for messages: `bench/<name>: …`. */
+  name: string;
+  /** What the first line says was measured. */
+  title: string;
+  usage: string;
+  /** The options, 'help' for --help; throws (UsageError) on a bad flag. */
+  parse(argv: string[]): O | 'help';
+  /** One engine's table, and its ratio lines for the summary at the end. */
+  measure(engine: Engine, options: O): Promise<{ table: string; ratios: string[] }>;
+}
+
+/**
+ * A benchmark's main: its flags (`--help` prints the usage; a bad flag, the usage and exit code 64), the machine
+ * line, each engine's table on stdout in turn (PostgreSQL skipped, with the reason, where it cannot be reached), then
+ * every ratio line. A BenchError — a run that went wrong — is exit code 1.
+ */
+export async function runBench<O extends { engines: Engine[] }>(spec: BenchSpec<O>, argv: string[]): Promise<number> {
+  let options: O | 'help';
+  try {
+    options = spec.parse(argv);
+  } catch (error) {
+    // UsageError, or node:util's own refusal of an unknown flag.
+    process.stderr.write(`bench/${spec.name}: ${error instanceof Error ? error.message : String(error)}\n\n${spec.usage}`);
+    return 64;
+  }
+  if (options === 'help') {
+    process.stdout.write(spec.usage);
+    return 0;
+  }
+  printMachine(spec.title);
+  const ratioLines: string[] = [];
+  for (const engine of options.engines) {
+    if (engine === 'postgres') {
+      const unreachable = await postgresUnreachable();
+      if (unreachable !== undefined) {
+        process.stdout.write(`\npostgres: skipped: ${unreachable}\n`);
+        ratioLines.push(`ratio postgres = skipped`);
+        continue;
+      }
+    }
+    log(`${engine}:`);
+    try {
+      const { table, ratios } = await spec.measure(engine, options);
+      process.stdout.write(`\n${table}\n`);
+      ratioLines.push(...ratios);
+    } catch (error) {
+      if (!(error instanceof BenchError)) throw error;
+      process.stderr.write(`bench/${spec.name}: ${engine}: ${error.message}\n`);
+      return 1;
+    }
+  }
+  process.stdout.write(`\n${ratioLines.join('\n')}\n`);
+  return 0;
 }

@@ -39,7 +39,7 @@ import type { TrustStore } from '../src/identity/trust-store.js';
 import { uploadEventFile } from '../src/cli/event-file-upload.js';
 import { ProviderClient, type ReportedEvent } from '../src/provider-sim/demo-provider.js';
 import { openStore, type Engine, type Store } from '../src/store/db.js';
-import { benchProvider, BenchError, benchTrust, printMachine, type BenchPerson, contextOf, type Durations, eventsPerS, integer, log, percentileMs, population, postgresSlot, postgresUnreachable, seed, sqliteSlot, type StoreSlot, timed } from './common.js';
+import { benchProvider, BenchError, benchTrust, runBench, UsageError, type BenchPerson, contextOf, type Durations, eventsPerS, integer, percentileMs, population, postgresSlot, seed, sqliteSlot, type StoreSlot, timed } from './common.js';
 
 const usage = `Usage: node dist/bench/ingest.js [options]
 
@@ -55,9 +55,6 @@ Options:
   --warmup N                     untimed batches before the measured ones (default 2)
   --help                         this text
 `;
-
-/** Bad flags: exit code 64. */
-class UsageError extends Error {}
 
 interface Options {
   engines: Engine[];
@@ -522,44 +519,18 @@ function report(m: Measurement, options: Options): { table: string; ratio: numbe
   return { table, ratio, fileRatio: fileRate / httpRate, cappedRatio: cappedRate / httpRate };
 }
 
-async function main(argv: string[]): Promise<number> {
-  let options: Options | 'help';
-  try {
-    options = parseOptions(argv);
-  } catch (error) {
-    process.stderr.write(`bench/ingest: ${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
-    return 64;
-  }
-  if (options === 'help') {
-    process.stdout.write(usage);
-    return 0;
-  }
-  printMachine('event ingest');
-  const trust = await benchTrust();
+let trust: Promise<TrustStore> | undefined;
 
-  const ratioLines: string[] = [];
-  for (const engine of options.engines) {
-    if (engine === 'postgres') {
-      const unreachable = await postgresUnreachable();
-      if (unreachable !== undefined) {
-        process.stdout.write(`\npostgres: skipped: ${unreachable}\n`);
-        ratioLines.push('ratio postgres http/raw = skipped', 'ratio postgres file/http = skipped');
-        continue;
-      }
-    }
-    log(`${engine}:`);
-    try {
-      const { table, ratio, fileRatio, cappedRatio } = report(await measureEngine(engine, options, trust), options);
-      process.stdout.write(`\n${table}\n`);
-      ratioLines.push(`ratio ${engine} http/raw = ${ratio.toFixed(3)}`, `ratio ${engine} file/http = ${fileRatio.toFixed(3)}`, `ratio ${engine} capped/http = ${cappedRatio.toFixed(3)}`);
-    } catch (error) {
-      if (!(error instanceof BenchError)) throw error;
-      process.stderr.write(`bench/ingest: ${engine}: ${error.message}\n`);
-      return 1;
-    }
-  }
-  process.stdout.write(`\n${ratioLines.join('\n')}\n`);
-  return 0;
-}
-
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await runBench(
+  {
+    name: 'ingest',
+    title: 'event ingest',
+    usage,
+    parse: parseOptions,
+    measure: async (engine, options) => {
+      const { table, ratio, fileRatio, cappedRatio } = report(await measureEngine(engine, options, await (trust ??= benchTrust())), options);
+      return { table, ratios: [`ratio ${engine} http/raw = ${ratio.toFixed(3)}`, `ratio ${engine} file/http = ${fileRatio.toFixed(3)}`, `ratio ${engine} capped/http = ${cappedRatio.toFixed(3)}`] };
+    },
+  },
+  process.argv.slice(2),
+);

@@ -37,7 +37,7 @@ import { startTestOcspResponder } from '../src/identity/test-ocsp-responder.js';
 import { createTrustStore } from '../src/identity/trust-store.js';
 import { fail } from '../src/domain/result.js';
 import { openStore, type Engine, type StoreLocation } from '../src/store/db.js';
-import { BenchError, integer, log, postgresSlot, postgresUnreachable, printMachine, sqliteSlot, timed, type StoreSlot } from './common.js';
+import { BenchError, integer, postgresSlot, runBench, sqliteSlot, timed, UsageError, type StoreSlot } from './common.js';
 
 const usage = `Usage: node dist/bench/login.js [options]
 
@@ -51,8 +51,6 @@ Options:
   --cards N                      software cards per process (default 50; each logs in again and again)
   --help                         this text
 `;
-
-class UsageError extends Error {}
 
 interface Options {
   engines: Engine[];
@@ -240,75 +238,64 @@ function rowsOf(engine: Engine, r: Round): { lines: string[]; ratio: number } {
   };
 }
 
-async function main(argv: string[]): Promise<number> {
-  if (argv[0] === '--child') return runChild(argv[1]!);
-  let options: Options | 'help';
-  try {
-    options = parseOptions(argv);
-  } catch (error) {
-    process.stderr.write(`bench/login: ${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
-    return 64;
-  }
-  if (options === 'help') {
-    process.stdout.write(usage);
-    return 0;
-  }
-  printMachine('card logins');
-  const dir = mkdtempSync(join(tmpdir(), 'mykey-bench-login-'));
-  try {
-    const caDir = join(dir, 'ca');
-    const ca = await createTestCa({ nowMs: Date.now() - 86_400_000 });
-    await saveTestCa(caDir, ca);
-    const cardPaths = await timed(`${2 * options.cards} software cards made`, async () =>
-      Promise.all(
-        Array.from({ length: 2 * options.cards }, async (_, index) => {
-          const path = join(dir, `card-${index}.json`);
-          await saveSoftwareCard(path, await createSoftwareCard(ca, { nowMs: Date.now() - 3_600_000 }));
-          return path;
-        }),
-      ),
-    );
-    const halves = [cardPaths.slice(0, options.cards), cardPaths.slice(options.cards)];
-    const platformSecretHex = randomBytes(32).toString('hex');
-    const table = [
-      `timed logins per process: ${integer.format(options.logins)} again (${options.cards} cards, each logging in again and again) and ${integer.format(Math.ceil(options.logins / 4))} first (a certificate never seen each, a new person); ${inFlight} in flight`,
-      `${''.padEnd(52)}${'per s'.padStart(10)}`,
-    ];
-    const ratioLines: string[] = [];
-    for (const engine of options.engines) {
-      if (engine === 'postgres') {
-        const unreachable = await postgresUnreachable();
-        if (unreachable !== undefined) {
-          table.push(`postgres: skipped: ${unreachable}`);
-          ratioLines.push('ratio postgres login/raw = skipped');
-          continue;
-        }
-      }
-      const counts = engine === 'sqlite' ? [1] : [1, 2];
-      for (const processes of counts) {
-        for (const mode of ['repeat', 'first'] as const) {
-          const slot = engine === 'sqlite' ? sqliteSlot(dir, `login-${processes}-${mode}`) : await postgresSlot(`login${processes}${mode}`);
-          try {
-            // The schema is made once, before the processes race to migrate it.
-            await (await openStore(slot.location)).close();
-            // A new certificate per first login is made before the clock starts; a quarter as many keep the setup short.
-            const logins = mode === 'repeat' ? options.logins : Math.ceil(options.logins / 4);
-            const measured = await timed(`${engine}: ${processes} process(es), ${mode} logins measured`, () => round(mode, slot, caDir, halves.slice(0, processes), logins, platformSecretHex));
-            const { lines, ratio } = rowsOf(engine, measured);
-            table.push(...lines);
-            ratioLines.push(`ratio ${engine} login/raw (${processes} process${processes === 1 ? '' : 'es'}, ${mode === 'repeat' ? 'again' : 'first'}) = ${ratio.toFixed(3)}`);
-          } finally {
-            await slot.dispose();
-          }
-        }
+interface Setup {
+  caDir: string;
+  /** Each process's own cards (two processes never share a person). */
+  halves: string[][];
+  platformSecretHex: string;
+}
+
+async function prepare(dir: string, options: Options): Promise<Setup> {
+  const caDir = join(dir, 'ca');
+  const ca = await createTestCa({ nowMs: Date.now() - 86_400_000 });
+  await saveTestCa(caDir, ca);
+  const cardPaths = await timed(`${2 * options.cards} software cards made`, async () =>
+    Promise.all(
+      Array.from({ length: 2 * options.cards }, async (_, index) => {
+        const path = join(dir, `card-${index}.json`);
+        await saveSoftwareCard(path, await createSoftwareCard(ca, { nowMs: Date.now() - 3_600_000 }));
+        return path;
+      }),
+    ),
+  );
+  return { caDir, halves: [cardPaths.slice(0, options.cards), cardPaths.slice(options.cards)], platformSecretHex: randomBytes(32).toString('hex') };
+}
+
+async function measureEngine(engine: Engine, options: Options, dir: string, setup: Setup): Promise<{ table: string; ratios: string[] }> {
+  const table = [
+    `${engine}: timed logins per process: ${integer.format(options.logins)} again (${options.cards} cards, each logging in again and again) and ${integer.format(Math.ceil(options.logins / 4))} first (a certificate never seen each, a new person); ${inFlight} in flight`,
+    `${''.padEnd(52)}${'per s'.padStart(10)}`,
+  ];
+  const ratios: string[] = [];
+  for (const processes of engine === 'sqlite' ? [1] : [1, 2]) {
+    for (const mode of ['repeat', 'first'] as const) {
+      const slot = engine === 'sqlite' ? sqliteSlot(dir, `login-${processes}-${mode}`) : await postgresSlot(`login${processes}${mode}`);
+      try {
+        // The schema is made once, before the processes race to migrate it.
+        await (await openStore(slot.location)).close();
+        // A new certificate per first login is made before the clock starts; a quarter as many keep the setup short.
+        const logins = mode === 'repeat' ? options.logins : Math.ceil(options.logins / 4);
+        const measured = await timed(`${engine}: ${processes} process(es), ${mode} logins measured`, () => round(mode, slot, setup.caDir, setup.halves.slice(0, processes), logins, setup.platformSecretHex));
+        const { lines, ratio } = rowsOf(engine, measured);
+        table.push(...lines);
+        ratios.push(`ratio ${engine} login/raw (${processes} process${processes === 1 ? '' : 'es'}, ${mode === 'repeat' ? 'again' : 'first'}) = ${ratio.toFixed(3)}`);
+      } finally {
+        await slot.dispose();
       }
     }
-    process.stdout.write(`\n${table.join('\n')}\n\n${ratioLines.join('\n')}\n`);
-    return 0;
-  } catch (error) {
-    if (!(error instanceof BenchError)) throw error;
-    log(`bench/login: ${error.message}`);
-    return 1;
+  }
+  return { table: table.join('\n'), ratios };
+}
+
+async function main(argv: string[]): Promise<number> {
+  if (argv[0] === '--child') return runChild(argv[1]!);
+  const dir = mkdtempSync(join(tmpdir(), 'mykey-bench-login-'));
+  let setup: Promise<Setup> | undefined;
+  try {
+    return await runBench(
+      { name: 'login', title: 'card logins', usage, parse: parseOptions, measure: async (engine, options) => measureEngine(engine, options, dir, await (setup ??= prepare(dir, options))) },
+      argv,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

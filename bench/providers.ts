@@ -29,7 +29,7 @@ import type { TrustStore } from '../src/identity/trust-store.js';
 import { ProviderClient, type ReportedEvent } from '../src/provider-sim/demo-provider.js';
 import { createCampaign } from '../src/app/operator.js';
 import { openStore, type Engine } from '../src/store/db.js';
-import { BenchError, benchTrust, contextOf, integer, log, percentileMs, population, postgresSlot, postgresUnreachable, printMachine, seedProvider, sqliteSlot, timed, type Durations, type StoreSlot } from './common.js';
+import { BenchError, benchTrust, contextOf, runBench, UsageError, integer, log, percentileMs, population, postgresSlot, seedProvider, sqliteSlot, timed, type Durations, type StoreSlot } from './common.js';
 
 const usage = `Usage: node dist/bench/providers.js [options]
 
@@ -44,8 +44,6 @@ Options:
   --providers LIST               provider counts, comma-separated (default 1,4,8; the budget run uses the largest)
   --help                         this text
 `;
-
-class UsageError extends Error {}
 
 interface Options {
   engines: Engine[];
@@ -187,42 +185,9 @@ async function measureEngine(engine: Engine, options: Options, trust: TrustStore
   }
 }
 
-async function main(argv: string[]): Promise<number> {
-  let options: Options | 'help';
-  try {
-    options = parseOptions(argv);
-  } catch (error) {
-    process.stderr.write(`bench/providers: ${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
-    return 64;
-  }
-  if (options === 'help') {
-    process.stdout.write(usage);
-    return 0;
-  }
-  printMachine('concurrent providers');
-  const trust = await benchTrust();
-  const ratioLines: string[] = [];
-  for (const engine of options.engines) {
-    if (engine === 'postgres') {
-      const unreachable = await postgresUnreachable();
-      if (unreachable !== undefined) {
-        process.stdout.write(`\npostgres: skipped: ${unreachable}\n`);
-        ratioLines.push('ratio postgres providers = skipped');
-        continue;
-      }
-    }
-    try {
-      const { table, ratios } = await measureEngine(engine, options, trust);
-      process.stdout.write(`\n${table}\n`);
-      ratioLines.push(...ratios);
-    } catch (error) {
-      if (!(error instanceof BenchError)) throw error;
-      process.stderr.write(`bench/providers: ${engine}: ${error.message}\n`);
-      return 1;
-    }
-  }
-  process.stdout.write(`\n${ratioLines.join('\n')}\n`);
-  return 0;
-}
+let trust: Promise<TrustStore> | undefined;
 
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await runBench(
+  { name: 'providers', title: 'concurrent providers', usage, parse: parseOptions, measure: async (engine, options) => measureEngine(engine, options, await (trust ??= benchTrust())) },
+  process.argv.slice(2),
+);
