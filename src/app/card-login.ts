@@ -8,7 +8,7 @@ import { browserSessionIdleMs, challengeTtlMs, sessionTtlMs } from '../domain/li
 import { generateMykeyId } from '../domain/mykey-id.js';
 import { fail, ok, type Result } from '../domain/result.js';
 import { verifyAuthToken, type AuthToken, type AuthTokenErrorCode } from '../identity/auth-token.js';
-import { isUniqueViolation } from '../store/db.js';
+import { isUniqueViolation, type Tx } from '../store/db.js';
 import { lockRenewals } from '../store/renewals-repo.js';
 import {
   consumeChallenge,
@@ -124,37 +124,21 @@ async function recordPredecessor(ctx: AppContext, proof: CardProof): Promise<Res
 
 const mykeyIdAttemptsMax = 5;
 
+/** What a caller writes in the transaction that found the person (a login's session), so both commit at once. */
+type WithPerson = (tx: Tx, person: PersonRow) => Promise<void>;
+
 /**
  * The person of a credential: at its first login, the person its renewal record links it to, or else a new person
- * with a fresh Mykey ID.
+ * with a fresh Mykey ID; `andThen` writes in the same transaction.
  */
-async function findOrCreatePerson(ctx: AppContext, proof: CardProof): Promise<PersonRow & { created: boolean }> {
+async function findOrCreatePerson(ctx: AppContext, proof: CardProof, andThen: WithPerson): Promise<PersonRow & { created: boolean }> {
   for (let attempt = 1; ; attempt += 1) {
     const nowMs = ctx.clock.nowMs();
     try {
       return await ctx.store.transaction(async (tx) => {
-        const existing = await findPersonByCredential(tx, proof.credentialHash);
-        if (existing !== undefined) {
-          await touchCredential(tx, proof.credentialHash, nowMs);
-          return { ...existing, created: false };
-        }
-        // First login of this certificate: a renewal record may link it to a person (JPKI.md §2.4). The lock makes
-        // this and renewal ingestion see each other, so neither misses the other and leaves two Mykey IDs.
-        await lockRenewals(tx);
-        const raced = await findPersonByCredential(tx, proof.credentialHash);
-        if (raced !== undefined) {
-          await touchCredential(tx, proof.credentialHash, nowMs);
-          return { ...raced, created: false };
-        }
-        const renewed = await linkRenewedCredential(tx, proof.credentialHash, nowMs);
-        if (renewed !== undefined) {
-          await insertCredential(tx, { credentialHash: proof.credentialHash, personId: renewed.personId, notAfterMs: proof.notAfterMs, nowMs });
-          return { ...renewed, created: false };
-        }
-        const person = { personId: randomUUID(), mykeyId: generateMykeyId() };
-        await insertPerson(tx, { ...person, nowMs });
-        await insertCredential(tx, { credentialHash: proof.credentialHash, personId: person.personId, notAfterMs: proof.notAfterMs, nowMs });
-        return { ...person, created: true };
+        const person = await findOrInsertPerson(tx, proof, nowMs);
+        await andThen(tx, person);
+        return person;
       });
     } catch (error) {
       // A Mykey ID collision, or the same card logging in twice at once: run again, and find the winner's row.
@@ -163,14 +147,45 @@ async function findOrCreatePerson(ctx: AppContext, proof: CardProof): Promise<Pe
   }
 }
 
+/** The credential's person, linked through a renewal record or new, in the caller's transaction. */
+async function findOrInsertPerson(tx: Tx, proof: CardProof, nowMs: number): Promise<PersonRow & { created: boolean }> {
+  const existing = await findPersonByCredential(tx, proof.credentialHash);
+  if (existing !== undefined) {
+    await touchCredential(tx, proof.credentialHash, nowMs);
+    return { ...existing, created: false };
+  }
+  // First login of this certificate: a renewal record may link it to a person (JPKI.md §2.4). The lock makes
+  // this and renewal ingestion see each other, so neither misses the other and leaves two Mykey IDs.
+  await lockRenewals(tx);
+  const raced = await findPersonByCredential(tx, proof.credentialHash);
+  if (raced !== undefined) {
+    await touchCredential(tx, proof.credentialHash, nowMs);
+    return { ...raced, created: false };
+  }
+  const renewed = await linkRenewedCredential(tx, proof.credentialHash, nowMs);
+  if (renewed !== undefined) {
+    await insertCredential(tx, { credentialHash: proof.credentialHash, personId: renewed.personId, notAfterMs: proof.notAfterMs, nowMs });
+    return { ...renewed, created: false };
+  }
+  const person = { personId: randomUUID(), mykeyId: generateMykeyId() };
+  await insertPerson(tx, { ...person, nowMs });
+  await insertCredential(tx, { credentialHash: proof.credentialHash, personId: person.personId, notAfterMs: proof.notAfterMs, nowMs });
+  return { ...person, created: true };
+}
+
 /**
  * The person of a proven card, as a login finds it: asks the renewal lookup at the certificate's first login,
- * then finds the person or creates one with a new Mykey ID. Codes: renewal_lookup_unavailable.
+ * then finds the person or creates one with a new Mykey ID, and runs `andThen` in that transaction. Codes:
+ * renewal_lookup_unavailable.
  */
-export async function personOfCard(ctx: AppContext, proof: CardProof): Promise<Result<PersonRow & { created: boolean }, 'renewal_lookup_unavailable'>> {
+export async function personOfCard(
+  ctx: AppContext,
+  proof: CardProof,
+  andThen: WithPerson = async () => undefined,
+): Promise<Result<PersonRow & { created: boolean }, 'renewal_lookup_unavailable'>> {
   const predecessor = await recordPredecessor(ctx, proof);
   if (!predecessor.ok) return predecessor;
-  return ok(await findOrCreatePerson(ctx, proof));
+  return ok(await findOrCreatePerson(ctx, proof, andThen));
 }
 
 export interface LoginResult {
@@ -199,16 +214,16 @@ export async function loginWithCard(
 ): Promise<Result<LoginResult, CardProofErrorCode | 'renewal_lookup_unavailable'>> {
   const proof = await proveCard(ctx, { challengeId: input.challengeId, token: input.token, purpose: 'login', loginSessionId: input.sessionId });
   if (!proof.ok) return proof;
-  const found = await personOfCard(ctx, proof.value);
-  if (!found.ok) return found;
-  const person = found.value;
   const sessionToken = randomBytes(32).toString('base64url');
   const nowMs = ctx.clock.nowMs();
   const expiresAtMs = nowMs + sessionTtlMs;
   const idleExpiresAtMs = input.delivery === 'cookie' ? nowMs + browserSessionIdleMs : null;
-  await ctx.store.transaction(async (tx) => {
+  // The session is written in the transaction that finds (or creates) the person: one commit.
+  const found = await personOfCard(ctx, proof.value, async (tx, person) => {
     await deleteExpiredSessions(tx, nowMs);
     await insertSession(tx, { tokenSha256: sessionTokenSha256(sessionToken), personId: person.personId, nowMs, expiresAtMs, delivery: input.delivery, idleExpiresAtMs });
   });
+  if (!found.ok) return found;
+  const person = found.value;
   return ok({ mykeyId: person.mykeyId, personCreated: person.created, sessionToken, expiresAtMs, delivery: input.delivery, idleExpiresAtMs });
 }
