@@ -63,7 +63,8 @@ describe('the provider console in a real browser', { skip: browser.skip }, () =>
     const newKeyId = await page.getByTestId('key-secret-key-id').innerText();
     assert.notEqual(newKeyId, keyId);
     assert.match(await page.getByTestId('key-secret').innerText(), new RegExp(`old key ${keyId} keeps signing until`));
-    assert.match(await page.getByTestId(`key-state-${keyId}`).innerText(), /^Signs until /);
+    // The list is read again after the rotation's answer: wait for it to show the old key's overlap.
+    await page.getByTestId(`key-state-${keyId}`).filter({ hasText: /^Signs until / }).waitFor();
     assert.equal(await page.getByTestId(`key-state-${newKeyId}`).innerText(), 'Active');
     const listed = await world.providerFetch('/v1/provider/keys');
     const old = (listed.body as { data: Array<{ keyId: string; expiresAt: string | null }> }).data.find((key) => key.keyId === keyId);
