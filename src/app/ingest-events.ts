@@ -25,7 +25,7 @@ import {
 import { fail, ok, type Failure, type Result } from '../domain/result.js';
 import { listBindingsOfAccounts, lockBalances, readPeriodBalances, updateBalances, upsertPeriodBalances, type BalanceRow, type BindingRow } from '../store/bindings-repo.js';
 import { findCampaign, lockBudgets, type BudgetRow } from '../store/campaigns-repo.js';
-import type { Tx } from '../store/db.js';
+import { TransactionConflict, type Tx } from '../store/db.js';
 import { addEventRejections } from '../store/event-rejections-repo.js';
 import {
   appendLedgerEntries,
@@ -41,7 +41,6 @@ import {
 } from '../store/events-repo.js';
 import { budgetLeftOf, chargeBudget, writeBudgets } from './budgets.js';
 import type { AppContext } from './context.js';
-import { transactionAttemptsMax } from '../domain/limits.js';
 
 export type { ProviderEvent };
 
@@ -300,17 +299,12 @@ function applyOne(state: BatchState, event: ParsedEvent, nowMs: number): Decisio
   return { kind: 'applied', grants, cappedBy };
 }
 
-/**
- * Another transaction applied one of the batch's new event ids while this one decided: possible only for the same id
- * under another account of the provider (the same account's balance lock would have made this batch wait and then
- * read it). The batch is decided again, and finds it stored.
- */
-class EventIdTakenError extends Error {}
-
 /** Writes what the batch decided, a handful of multi-row statements whatever its size. */
 async function writeBatch(tx: Tx, providerId: string, state: BatchState, nowMs: number): Promise<void> {
   const inserted = await insertEvents(tx, providerId, state.newEvents, nowMs);
-  if (inserted.size !== state.newEvents.length) throw new EventIdTakenError('an event id of the batch was applied by a concurrent batch');
+  // Another transaction applied one of the new ids meanwhile: only the same id under another account can be (the
+  // same account's balance lock would have made this batch wait, then read it). Decided again, the batch finds it.
+  if (inserted.size !== state.newEvents.length) throw new TransactionConflict('an event id of the batch was applied by a concurrent batch');
   await insertEventCampaigns(tx, providerId, state.newEventCampaigns);
   for (const [eventId, reversedYen] of state.reversedYen) await setReversedYen(tx, providerId, eventId, reversedYen);
   await updateBalances(tx, [...state.dirtyBalanceKeys].map((key) => state.balances.get(key)!), nowMs);
@@ -387,24 +381,6 @@ export async function ingestEvents(
 ): Promise<EventOutcome[]> {
   const parsed = events.map(parseEvent);
   const valid = parsed.flatMap((p) => (p.ok ? [p.value] : []));
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await ingestOnce(ctx, providerId, events, parsed, valid, options);
-    } catch (error) {
-      if (!(error instanceof EventIdTakenError) || attempt >= transactionAttemptsMax) throw error;
-    }
-  }
-}
-
-/** One attempt at the batch, in one transaction. */
-async function ingestOnce(
-  ctx: AppContext,
-  providerId: string,
-  events: readonly ProviderEvent[],
-  parsed: ReadonlyArray<Result<ParsedEvent, EventRejectionCode>>,
-  valid: readonly ParsedEvent[],
-  options: IngestOptions,
-): Promise<EventOutcome[]> {
   return ctx.store.transaction(async (tx) => {
     const nowMs = ctx.clock.nowMs();
     const state = await openBatch(tx, providerId, valid);

@@ -21,7 +21,7 @@ export interface Tx {
 }
 
 export interface Store extends Tx {
-  /** Runs `work` in one transaction, retrying it when PostgreSQL reports a deadlock or serialization failure. */
+  /** Runs `work` in one transaction, again when PostgreSQL reports a deadlock or serialization failure or the work a TransactionConflict. */
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
@@ -33,7 +33,14 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (text) => Number.parseInt(text, 1
 
 const retryablePostgresCodes = new Set(['40P01', '40001']);
 
+/**
+ * Thrown by a transaction's work when it finds that a concurrent transaction changed what it decided on (and
+ * cannot resolve it under its own locks): the store runs the work again from the start, as for a deadlock.
+ */
+export class TransactionConflict extends Error {}
+
 function isRetryable(error: unknown): boolean {
+  if (error instanceof TransactionConflict) return true;
   return typeof error === 'object' && error !== null && retryablePostgresCodes.has((error as { code?: string }).code ?? '');
 }
 

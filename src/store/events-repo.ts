@@ -109,24 +109,27 @@ export async function appendLedgerEntries(tx: Tx, providerId: string, entries: r
     .returning('last_seq')
     .executeTakeFirstOrThrow();
   const firstSeq = head.last_seq - entries.length + 1;
-  await tx.db
-    .insertInto('ledger_entries')
-    .values(
-      entries.map((entry, index) => ({
-        id: entry.id,
-        provider_id: providerId,
-        provider_seq: firstSeq + index,
-        campaign_id: entry.campaignId,
-        person_id: entry.personId,
-        account_id: entry.accountId,
-        event_id: entry.eventId,
-        source: entry.source,
-        points: entry.points,
-        eligible_delta_yen: entry.eligibleDeltaYen,
-        created_at_ms: nowMs,
-      })),
-    )
-    .execute();
+  const numbered = entries.map((entry, index) => ({ entry, seq: firstSeq + index }));
+  for (const chunk of statementChunks(numbered)) {
+    await tx.db
+      .insertInto('ledger_entries')
+      .values(
+        chunk.map(({ entry, seq }) => ({
+          id: entry.id,
+          provider_id: providerId,
+          provider_seq: seq,
+          campaign_id: entry.campaignId,
+          person_id: entry.personId,
+          account_id: entry.accountId,
+          event_id: entry.eventId,
+          source: entry.source,
+          points: entry.points,
+          eligible_delta_yen: entry.eligibleDeltaYen,
+          created_at_ms: nowMs,
+        })),
+      )
+      .execute();
+  }
 }
 
 export interface GrantSummary {
